@@ -1,0 +1,143 @@
+/*
+ * nameserver internals shared by its files: query parsing, the packet
+ * writer, answer building, AXFR, and the socket loops. Nothing outside
+ * nameserver/ includes this header.
+ */
+#ifndef LNS_NAMESERVER_INT_H
+#define LNS_NAMESERVER_INT_H
+
+#include "core/config.h"
+#include "core/view.h"
+#include "core/zonedb.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#define LNS_HDR 12
+#define LNS_RCODE_NOERROR 0
+#define LNS_RCODE_FORMERR 1
+#define LNS_RCODE_SERVFAIL 2
+#define LNS_RCODE_NXDOMAIN 3
+#define LNS_RCODE_NOTIMP 4
+#define LNS_RCODE_REFUSED 5
+#define LNS_RCODE_YXDOMAIN 6
+#define LNS_RCODE_BADVERS 16
+
+#define LNS_F_QR 0x8000
+#define LNS_F_AA 0x0400
+#define LNS_F_TC 0x0200
+#define LNS_F_RD 0x0100
+#define LNS_F_CD 0x0010
+
+#define LNS_EDNS_NSID 3
+
+/* ---- query parsing (query.c) ---- */
+
+enum lns_parse_result { LNS_PARSE_OK, LNS_PARSE_DROP, LNS_PARSE_FORMERR, LNS_PARSE_NOTIMP };
+
+typedef struct lns_query {
+	uint16_t id;
+	uint16_t flags;
+	uint16_t qtype, qclass;
+	uint8_t opcode;
+	uint8_t name_len;            /* wire length of the question name */
+	uint8_t labels;              /* labels in the name, not counting the root */
+	uint8_t lname[LNS_DNAME_MAX]; /* the question name in lowercase */
+	uint8_t label_off[LNS_LABELS_MAX]; /* where each label starts in lname */
+	size_t qend;                 /* offset just past the question */
+	bool edns;
+	bool edns_do;
+	bool edns_nsid;
+	uint8_t edns_version;
+	uint16_t edns_payload;
+} lns_query_t;
+
+enum lns_parse_result lns_query_parse(const uint8_t *pkt, size_t len, lns_query_t *q);
+
+/* ---- packet writer with name compression (pkt.c) ---- */
+
+#define LNS_DICT_MAX 48
+
+typedef struct lns_pkt {
+	uint8_t *buf;
+	size_t len;
+	size_t cap;                   /* room for sections, OPT space excluded */
+	uint16_t count[3];            /* answer, authority, additional */
+	unsigned n_dict;
+	struct {
+		const uint8_t *name;  /* uncompressed wire name, any case */
+		uint16_t off;         /* where it stands in buf */
+		uint8_t len;
+	} dict[LNS_DICT_MAX];
+} lns_pkt_t;
+
+enum { LNS_SEC_AN, LNS_SEC_NS, LNS_SEC_AR };
+
+/* A writer position, to undo what did not fit. */
+typedef struct lns_pkt_mark {
+	size_t len;
+	unsigned n_dict;
+	uint16_t count[3];
+} lns_pkt_mark_t;
+
+void lns_pkt_init(lns_pkt_t *p, uint8_t *buf, size_t cap, const lns_query_t *q, size_t qname_off);
+lns_pkt_mark_t lns_pkt_mark(const lns_pkt_t *p);
+void lns_pkt_undo(lns_pkt_t *p, lns_pkt_mark_t m);
+/* Writes a name, compressed when allowed; returns the offset where it is
+ * found in the packet, or -1 when it does not fit. */
+int lns_pkt_put_name(lns_pkt_t *p, const uint8_t *name, bool compress);
+/* Writes every record of rs with owner name; ttl_cap lowers larger TTLs
+ * (UINT32_MAX for none). Returns 0, or -1 when it does not fit (the caller
+ * undoes to a mark). */
+int lns_pkt_put_rrset(lns_pkt_t *p, int section, const uint8_t *owner, const lns_rrset_t *rs, uint32_t ttl_cap);
+/* One record of rs only (for minimal ANY and CNAME). */
+int lns_pkt_put_rr(lns_pkt_t *p, int section, const uint8_t *owner, const lns_rrset_t *rs, unsigned i,
+	uint32_t ttl_cap);
+
+/* ---- answers (answer.c) ---- */
+
+typedef struct lns_client {
+	const struct sockaddr *addr;
+	bool tcp;
+} lns_client_t;
+
+/* Builds the response to the query in pkt into out (cap bytes, at least 512).
+ * Returns its length, or 0 when nothing is to be sent (not a query).
+ * Allocates nothing; any thread holding a view. */
+size_t lns_answer(const lns_view_t *view, const uint8_t *pkt, size_t len, uint8_t *out, size_t cap,
+	const lns_client_t *client);
+
+/* ---- zone transfer (axfr.c) ---- */
+
+/* True when the query in pkt is an AXFR or IXFR the TCP layer must stream. */
+bool lns_axfr_is_xfr(const uint8_t *pkt, size_t len);
+/* Appends the transfer's messages, each with its two-byte TCP length, to a
+ * growing buffer (*buf, *len, *cap; realloc'd). Refusals and errors are one
+ * ordinary message. */
+void lns_axfr_stream(const lns_view_t *view, const uint8_t *pkt, size_t len, const struct sockaddr *peer,
+	uint8_t **buf, size_t *blen, size_t *bcap);
+
+
+
+
+/* ---- listeners (udp.c, tcp.c) ---- */
+
+#include <pthread.h>
+
+typedef struct lns_udp_worker lns_udp_worker_t;
+int lns_udp_socket(const lns_addr_t *addr, bool *pktinfo, lns_err_t *err);
+/* Starts a worker on fd (owned from now on); it exits when stop_fd reads. */
+lns_udp_worker_t *lns_udp_start(int fd, bool pktinfo, int stop_fd, lns_err_t *err);
+void lns_udp_join(lns_udp_worker_t *w);
+void lns_udp_counts(const lns_udp_worker_t *w, uint64_t *queries, uint64_t *dropped);
+
+typedef struct lns_tcp lns_tcp_t;
+int lns_tcp_socket(const lns_addr_t *addr, lns_err_t *err);
+/* Starts the TCP thread serving the n listening sockets in fds (owned). */
+lns_tcp_t *lns_tcp_start(const int *fds, unsigned n, const lns_config_t *cfg, lns_err_t *err);
+void lns_tcp_stop(lns_tcp_t *t);
+uint64_t lns_tcp_queries(const lns_tcp_t *t);
+
+#endif

@@ -1,0 +1,104 @@
+/* nameserver/ns: opens the listeners and runs the worker threads. */
+#include "config.h"
+
+#include "core/log.h"
+#include "nameserver/nameserver.h"
+#include "nameserver/nameserver_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+struct lns_ns {
+	int stop_fd;
+	lns_udp_worker_t **udp;
+	unsigned n_udp;
+	lns_tcp_t *tcp;
+};
+
+static unsigned worker_count(const lns_config_t *cfg)
+{
+	if (cfg->workers)
+		return cfg->workers;
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (unsigned)n : 1;
+}
+
+int lns_ns_start(const lns_config_t *cfg, lns_ns_t **out, lns_err_t *err)
+{
+	lns_ns_t *ns = lns_xcalloc(1, sizeof(*ns));
+	unsigned workers = worker_count(cfg);
+	int tcp_fds[LNS_MAX_LISTEN];
+	int rc = 0;
+
+	*out = NULL;
+	ns->stop_fd = eventfd(0, EFD_CLOEXEC);
+	if (ns->stop_fd == -1) {
+		rc = -errno;
+		lns_err_set(err, NULL, 0, "eventfd: %s", strerror(errno));
+		free(ns);
+		return rc;
+	}
+	ns->udp = lns_xcalloc(cfg->n_listen * workers, sizeof(*ns->udp));
+	unsigned n_tcp = 0;
+	for (unsigned a = 0; a < cfg->n_listen && rc == 0; a++) {
+		int fd = lns_tcp_socket(&cfg->listen[a], err);
+		if (fd < 0) {
+			rc = fd;
+			break;
+		}
+		tcp_fds[n_tcp++] = fd;
+		for (unsigned i = 0; i < workers; i++) {
+			bool pktinfo;
+			fd = lns_udp_socket(&cfg->listen[a], &pktinfo, err);
+			if (fd < 0) {
+				rc = fd;
+				break;
+			}
+			lns_udp_worker_t *w = lns_udp_start(fd, pktinfo, ns->stop_fd, err);
+			if (!w) {
+				close(fd);
+				rc = -EAGAIN;
+				break;
+			}
+			ns->udp[ns->n_udp++] = w;
+		}
+	}
+	if (rc == 0 && !(ns->tcp = lns_tcp_start(tcp_fds, n_tcp, cfg, err)))
+		rc = -EAGAIN;
+	if (rc != 0) {
+		if (!ns->tcp)
+			for (unsigned i = 0; i < n_tcp; i++)
+				close(tcp_fds[i]);
+		lns_ns_stop(ns);
+		return rc;
+	}
+	*out = ns;
+	return 0;
+}
+
+void lns_ns_stop(lns_ns_t *ns)
+{
+	if (!ns)
+		return;
+	uint64_t one = 1;
+	if (write(ns->stop_fd, &one, sizeof(one)) == -1)
+		lns_err("nameserver: cannot signal the workers to stop: %s", strerror(errno));
+	for (unsigned i = 0; i < ns->n_udp; i++)
+		lns_udp_join(ns->udp[i]);
+	lns_tcp_stop(ns->tcp);
+	close(ns->stop_fd);
+	free(ns->udp);
+	free(ns);
+}
+
+void lns_ns_stats(const lns_ns_t *ns, lns_ns_stats_t *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (unsigned i = 0; i < ns->n_udp; i++)
+		lns_udp_counts(ns->udp[i], &out->udp_queries, &out->dropped);
+	if (ns->tcp)
+		out->tcp_queries = lns_tcp_queries(ns->tcp);
+}

@@ -1,0 +1,225 @@
+/*
+ * nameserver/udp: UDP worker threads. Each owns one SO_REUSEPORT socket and
+ * answers batches of queries with recvmmsg/sendmmsg; buffers are allocated
+ * once per worker. A socket bound to a wildcard address answers from the
+ * address the query came to (IP_PKTINFO / IPV6_RECVPKTINFO).
+ */
+#include "config.h"
+
+#include "core/log.h"
+#include "nameserver/nameserver_int.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define BATCH 32
+#define BUF 4096
+#define CMSG_ROOM 64
+
+struct lns_udp_worker {
+	int fd;
+	int stop_fd;
+	bool pktinfo;
+	pthread_t thread;
+	_Atomic uint64_t queries, dropped;
+	struct mmsghdr in[BATCH], out[BATCH];
+	struct iovec in_iov[BATCH], out_iov[BATCH];
+	struct sockaddr_storage peer[BATCH];
+	uint8_t in_cmsg[BATCH][CMSG_ROOM], out_cmsg[BATCH][CMSG_ROOM];
+	uint8_t in_buf[BATCH][BUF], out_buf[BATCH][BUF];
+};
+
+static lns_ratelimit_t rl_recv, rl_send;
+
+static bool is_wildcard(const lns_addr_t *a)
+{
+	if (a->ss.ss_family == AF_INET)
+		return ((const struct sockaddr_in *)&a->ss)->sin_addr.s_addr == htonl(INADDR_ANY);
+	return IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)&a->ss)->sin6_addr);
+}
+
+int lns_udp_socket(const lns_addr_t *addr, bool *pktinfo, lns_err_t *err)
+{
+	char text[80];
+	int on = 1, fd = socket(addr->ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		goto fail;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) == -1)
+		goto fail;
+	if (addr->ss.ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) == -1)
+		goto fail;
+	*pktinfo = is_wildcard(addr);
+	if (*pktinfo) {
+		int r = addr->ss.ss_family == AF_INET ? setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on))
+						       : setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on));
+		if (r == -1)
+			goto fail;
+	}
+	int size = 4 << 20;
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)); /* best effort */
+	if (bind(fd, (const struct sockaddr *)&addr->ss, addr->len) == -1)
+		goto fail;
+	return fd;
+fail:;
+	int e = errno;
+	lns_err_set(err, NULL, 0, "udp %s: %s", lns_addr_render(addr, text, sizeof(text)), strerror(e));
+	if (fd != -1)
+		close(fd);
+	return -e;
+}
+
+/* The reply leaves from the address the query was sent to. */
+static size_t reply_cmsg(const struct msghdr *in, uint8_t *out, size_t room)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(in); c; c = CMSG_NXTHDR((struct msghdr *)in, c)) {
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo pi;
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			pi.ipi_spec_dst = pi.ipi_addr;
+			pi.ipi_ifindex = 0;
+			struct cmsghdr *o = (struct cmsghdr *)out;
+			o->cmsg_level = IPPROTO_IP;
+			o->cmsg_type = IP_PKTINFO;
+			o->cmsg_len = CMSG_LEN(sizeof(pi));
+			memcpy(CMSG_DATA(o), &pi, sizeof(pi));
+			return CMSG_SPACE(sizeof(pi)) <= room ? CMSG_SPACE(sizeof(pi)) : 0;
+		}
+		if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+			struct cmsghdr *o = (struct cmsghdr *)out;
+			o->cmsg_level = IPPROTO_IPV6;
+			o->cmsg_type = IPV6_PKTINFO;
+			o->cmsg_len = CMSG_LEN(sizeof(struct in6_pktinfo));
+			memcpy(CMSG_DATA(o), CMSG_DATA(c), sizeof(struct in6_pktinfo));
+			return CMSG_SPACE(sizeof(struct in6_pktinfo)) <= room ? CMSG_SPACE(sizeof(struct in6_pktinfo)) : 0;
+		}
+	}
+	return 0;
+}
+
+static void prepare(lns_udp_worker_t *w)
+{
+	for (int i = 0; i < BATCH; i++) {
+		w->in_iov[i].iov_base = w->in_buf[i];
+		w->in_iov[i].iov_len = BUF;
+		struct msghdr *h = &w->in[i].msg_hdr;
+		memset(h, 0, sizeof(*h));
+		h->msg_name = &w->peer[i];
+		h->msg_namelen = sizeof(w->peer[i]);
+		h->msg_iov = &w->in_iov[i];
+		h->msg_iovlen = 1;
+		if (w->pktinfo) {
+			h->msg_control = w->in_cmsg[i];
+			h->msg_controllen = CMSG_ROOM;
+		}
+	}
+}
+
+static void send_all(lns_udp_worker_t *w, unsigned n)
+{
+	unsigned done = 0;
+	while (done < n) {
+		int r = sendmmsg(w->fd, w->out + done, n - done, 0);
+		if (r == -1) {
+			if (errno == EINTR)
+				continue;
+			lns_log_limited(&rl_send, 5, LNS_LOG_WARNING, "udp: send: %s", strerror(errno));
+			done++; /* skip the one that failed */
+			continue;
+		}
+		done += (unsigned)r;
+	}
+}
+
+static void handle(lns_udp_worker_t *w, unsigned n)
+{
+	unsigned m = 0;
+	uint64_t dropped = 0;
+	const lns_view_t *view = lns_view_read_begin();
+	for (unsigned i = 0; i < n; i++) {
+		struct msghdr *h = &w->in[i].msg_hdr;
+		lns_client_t client = { (const struct sockaddr *)h->msg_name, false };
+		size_t len = view ? lns_answer(view, w->in_buf[i], w->in[i].msg_len, w->out_buf[m], BUF, &client) : 0;
+		if (len == 0) {
+			dropped++;
+			continue;
+		}
+		struct msghdr *o = &w->out[m].msg_hdr;
+		w->out_iov[m].iov_base = w->out_buf[m];
+		w->out_iov[m].iov_len = len;
+		o->msg_name = h->msg_name;
+		o->msg_namelen = h->msg_namelen;
+		o->msg_iov = &w->out_iov[m];
+		o->msg_iovlen = 1;
+		o->msg_flags = 0;
+		o->msg_control = NULL;
+		o->msg_controllen = 0;
+		if (w->pktinfo) {
+			size_t cl = reply_cmsg(h, w->out_cmsg[m], CMSG_ROOM);
+			if (cl) {
+				o->msg_control = w->out_cmsg[m];
+				o->msg_controllen = cl;
+			}
+		}
+		m++;
+	}
+	lns_view_read_end();
+	if (m)
+		send_all(w, m);
+	w->queries += n;
+	w->dropped += dropped;
+}
+
+static void *worker_main(void *arg)
+{
+	lns_udp_worker_t *w = arg;
+	lns_view_reader_register();
+	for (;;) {
+		prepare(w);
+		int n = recvmmsg(w->fd, w->in, BATCH, MSG_DONTWAIT, NULL);
+		if (n > 0) {
+			handle(w, (unsigned)n);
+			continue;
+		}
+		if (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			lns_log_limited(&rl_recv, 5, LNS_LOG_WARNING, "udp: receive: %s", strerror(errno));
+		struct pollfd p[2] = { { w->fd, POLLIN, 0 }, { w->stop_fd, POLLIN, 0 } };
+		if (poll(p, 2, -1) == -1 && errno != EINTR)
+			lns_log_limited(&rl_recv, 5, LNS_LOG_WARNING, "udp: poll: %s", strerror(errno));
+		if (p[1].revents)
+			break;
+	}
+	lns_view_reader_unregister();
+	return NULL;
+}
+
+lns_udp_worker_t *lns_udp_start(int fd, bool pktinfo, int stop_fd, lns_err_t *err)
+{
+	lns_udp_worker_t *w = lns_xcalloc(1, sizeof(*w));
+	w->fd = fd;
+	w->pktinfo = pktinfo;
+	w->stop_fd = stop_fd;
+	int rc = pthread_create(&w->thread, NULL, worker_main, w);
+	if (rc != 0) {
+		lns_err_set(err, NULL, 0, "udp: cannot start a worker: %s", strerror(rc));
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+void lns_udp_join(lns_udp_worker_t *w)
+{
+	pthread_join(w->thread, NULL);
+	close(w->fd);
+	free(w);
+}
+
+void lns_udp_counts(const lns_udp_worker_t *w, uint64_t *queries, uint64_t *dropped)
+{
+	*queries += w->queries;
+	*dropped += w->dropped;
+}

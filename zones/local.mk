@@ -1,0 +1,1 @@
+dist_noinst_DATA = zones/example.conf zones/example.test.zone
