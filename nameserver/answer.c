@@ -21,6 +21,7 @@ typedef struct ctx {
 	lns_pkt_t pkt;
 	uint16_t flags;  /* response flags beyond QR/opcode/RD/CD */
 	uint16_t rcode;  /* may exceed 15: extended through OPT */
+	int ede;         /* Extended DNS Error (RFC 8914) for OPT, or -1 */
 	uint8_t synth[LNS_DNAME_MAX]; /* a name made by DNAME substitution */
 } ctx_t;
 
@@ -246,6 +247,7 @@ static void answer_chaos(ctx_t *c)
 		text = PACKAGE_NAME " " PACKAGE_VERSION;
 	if (!text) {
 		c->rcode = LNS_RCODE_REFUSED;
+		c->ede = LNS_EDE_NOT_SUPPORTED;
 		return;
 	}
 	c->flags |= LNS_F_AA;
@@ -267,24 +269,26 @@ static void answer_in(ctx_t *c)
 {
 	const lns_query_t *q = c->q;
 	match_t m;
-	if (q->qtype == LNS_T_AXFR || q->qtype == LNS_T_IXFR || q->qtype == LNS_T_MAILA || q->qtype == LNS_T_MAILB ||
-	    q->qtype == LNS_T_OPT || (q->qtype >= 249 && q->qtype <= 250)) {
-		/* Transfers come over TCP (tcp.c); the rest are meta types. */
-		c->rcode = q->qtype == LNS_T_OPT ? LNS_RCODE_FORMERR : LNS_RCODE_REFUSED;
-		if (q->qtype == LNS_T_IXFR || q->qtype == LNS_T_AXFR) {
-			lookup(c->view->zones, q->lname, q->name_len, q->labels, q->qtype, &m);
-			if (m.exact && (m.node->flags & LNS_NODE_APEX) && q->qtype == LNS_T_IXFR) {
-				/* RFC 1995 4: over UDP, the current SOA tells it is up to date or not. */
-				c->rcode = LNS_RCODE_NOERROR;
-				c->flags |= LNS_F_AA;
-				put_required(c, LNS_SEC_AN, m.node->name, m.node->zone->soa, UINT32_MAX);
-			}
+	if (q->qtype == LNS_T_OPT || q->qtype == 249 /* TKEY */ || q->qtype == 250 /* TSIG */) {
+		c->rcode = LNS_RCODE_FORMERR; /* pseudo-types, never asked for */
+		return;
+	}
+	if (q->qtype == LNS_T_AXFR || q->qtype == LNS_T_IXFR) {
+		/* Transfers come over TCP (axfr.c). RFC 1995 4: over UDP, an IXFR
+		 * gets the current SOA, which tells the client whether it is current. */
+		c->rcode = LNS_RCODE_NOTIMP;
+		lookup(c->view->zones, q->lname, q->name_len, q->labels, q->qtype, &m);
+		if (m.exact && (m.node->flags & LNS_NODE_APEX) && q->qtype == LNS_T_IXFR) {
+			c->rcode = LNS_RCODE_NOERROR;
+			c->flags |= LNS_F_AA;
+			put_required(c, LNS_SEC_AN, m.node->name, m.node->zone->soa, UINT32_MAX);
 		}
 		return;
 	}
 	lookup(c->view->zones, q->lname, q->name_len, q->labels, q->qtype, &m);
 	if (!m.node) {
 		c->rcode = LNS_RCODE_REFUSED;
+		c->ede = LNS_EDE_NOT_AUTHORITATIVE;
 		return;
 	}
 	c->flags |= LNS_F_AA;
@@ -298,33 +302,13 @@ static void answer_in(ctx_t *c)
 
 static size_t put_opt(ctx_t *c, size_t len, size_t cap)
 {
-	const lns_query_t *q = c->q;
 	const lns_config_t *cfg = c->view->config;
-	size_t nsid = q->edns_nsid && cfg->nsid ? strlen(cfg->node) : 0;
-	size_t need = 11 + (nsid ? 4 + nsid : 0);
-	if (len + need > cap)
-		return len;
-	uint8_t *o = c->pkt.buf + len;
-	o[0] = 0;
-	o[1] = 0;
-	o[2] = LNS_T_OPT;
-	o[3] = (uint8_t)(cfg->udp_payload >> 8);
-	o[4] = (uint8_t)cfg->udp_payload;
-	o[5] = (uint8_t)(c->rcode >> 4);
-	o[6] = 0; /* version 0 */
-	o[7] = q->edns_do ? 0x80 : 0;
-	o[8] = 0;
-	o[9] = (uint8_t)((need - 11) >> 8);
-	o[10] = (uint8_t)(need - 11);
-	if (nsid) {
-		o[11] = 0;
-		o[12] = LNS_EDNS_NSID;
-		o[13] = (uint8_t)(nsid >> 8);
-		o[14] = (uint8_t)nsid;
-		memcpy(o + 15, cfg->node, nsid);
-	}
-	c->pkt.count[LNS_SEC_AR]++;
-	return len + need;
+	const char *nsid = c->q->edns_nsid && cfg->nsid ? cfg->node : NULL;
+	size_t n = lns_opt_render(c->pkt.buf + len, cap - len, (uint16_t)cfg->udp_payload, c->rcode, c->q->edns_do,
+		nsid, c->ede);
+	if (n)
+		c->pkt.count[LNS_SEC_AR]++;
+	return len + n;
 }
 
 static size_t finish(ctx_t *c, const uint8_t *query, size_t cap)
@@ -360,6 +344,7 @@ size_t lns_answer(const lns_view_t *view, const uint8_t *pkt, size_t len, uint8_
 	c.client = client;
 	c.flags = 0;
 	c.rcode = LNS_RCODE_NOERROR;
+	c.ede = -1;
 	if (r != LNS_PARSE_OK) {
 		/* Header only: what follows it could not be trusted. */
 		q.qend = LNS_HDR;
@@ -389,8 +374,10 @@ size_t lns_answer(const lns_view_t *view, const uint8_t *pkt, size_t len, uint8_
 		answer_in(&c);
 	else if (q.qclass == LNS_C_CH)
 		answer_chaos(&c);
-	else
+	else {
 		c.rcode = LNS_RCODE_REFUSED;
+		c.ede = LNS_EDE_NOT_SUPPORTED;
+	}
 	if (c.flags & LNS_F_TC) {
 		/* Truncated: the client retries over TCP; send only the question. */
 		c.pkt.len = q.qend;

@@ -16,6 +16,8 @@ typedef struct stream {
 	size_t *blen, *bcap;
 	const uint8_t *query;
 	lns_query_t q;
+	bool edns;      /* the query had OPT: every message carries one */
+	uint16_t payload;
 	lns_pkt_t pkt;
 	size_t msg; /* where the current message's length prefix stands */
 } stream_t;
@@ -29,12 +31,18 @@ static void msg_begin(stream_t *s)
 	s->msg = *s->blen;
 	uint8_t *m = *s->buf + s->msg + 2;
 	memcpy(m, s->query, s->q.qend);
-	lns_pkt_init(&s->pkt, m, MSG_MAX, &s->q, LNS_HDR);
+	lns_pkt_init(&s->pkt, m, MSG_MAX - 32, &s->q, LNS_HDR);
 }
 
 static void msg_end(stream_t *s, uint16_t flags_extra, uint16_t rcode)
 {
 	uint8_t *m = *s->buf + s->msg + 2;
+	if (s->edns) {
+		size_t n = lns_opt_render(m + s->pkt.len, 32, s->payload, rcode, s->q.edns_do, NULL,
+			rcode == LNS_RCODE_REFUSED ? LNS_EDE_PROHIBITED : -1);
+		s->pkt.len += n;
+		s->pkt.count[LNS_SEC_AR] = (uint16_t)(s->pkt.count[LNS_SEC_AR] + (n ? 1 : 0));
+	}
 	uint16_t flags = (uint16_t)(0x8000 | (s->q.flags & 0x7800) | (s->q.flags & LNS_F_RD) | flags_extra | rcode);
 	uint16_t counts[4] = { 1, s->pkt.count[0], s->pkt.count[1], s->pkt.count[2] };
 	m[2] = (uint8_t)(flags >> 8);
@@ -80,7 +88,8 @@ void lns_axfr_stream(const lns_view_t *view, const uint8_t *pkt, size_t len, con
 	stream_t s = { .buf = buf, .blen = blen, .bcap = bcap, .query = pkt };
 	if (lns_query_parse(pkt, len, &s.q) != LNS_PARSE_OK)
 		return;
-	s.q.edns = false; /* the OPT of the query is not echoed in a transfer */
+	s.edns = s.q.edns;
+	s.payload = (uint16_t)view->config->udp_payload;
 	const lns_node_t *apex = lns_zonedb_find(view->zones, s.q.lname, s.q.name_len,
 		lns_dname_hash(s.q.lname, s.q.name_len));
 	msg_begin(&s);

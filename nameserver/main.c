@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <ev.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -227,9 +228,12 @@ int main(int argc, char **argv)
 
 	ev_run(loop, 0);
 
+	lns_ns_stats_t st;
+	lns_ns_stats(ns, &st);
 	lns_ns_stop(ns);
 	lns_view_publish(NULL);
 	ev_loop_destroy(loop);
-	lns_notice("levelnsd: stopped");
+	lns_notice("levelnsd: stopped after %" PRIu64 " UDP and %" PRIu64 " TCP queries, dropped %" PRIu64, st.udp_queries,
+		st.tcp_queries, st.dropped);
 	return 0;
 }

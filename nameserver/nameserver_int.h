@@ -32,6 +32,10 @@
 #define LNS_F_CD 0x0010
 
 #define LNS_EDNS_NSID 3
+#define LNS_EDNS_EDE 15
+#define LNS_EDE_PROHIBITED 18
+#define LNS_EDE_NOT_AUTHORITATIVE 20
+#define LNS_EDE_NOT_SUPPORTED 21
 
 /* ---- query parsing (query.c) ---- */
 
@@ -95,6 +99,12 @@ int lns_pkt_put_rrset(lns_pkt_t *p, int section, const uint8_t *owner, const lns
 /* One record of rs only (for minimal ANY and CNAME). */
 int lns_pkt_put_rr(lns_pkt_t *p, int section, const uint8_t *owner, const lns_rrset_t *rs, unsigned i,
 	uint32_t ttl_cap);
+
+/* Writes an OPT record (RFC 6891) with the upper bits of rcode, the DO bit,
+ * NSID when nsid is not NULL and an Extended DNS Error when ede >= 0.
+ * Returns its size, or 0 when room is too small. */
+size_t lns_opt_render(uint8_t *at, size_t room, uint16_t payload, uint16_t rcode, bool do_bit, const char *nsid,
+	int ede);
 
 /* ---- answers (answer.c) ---- */
 

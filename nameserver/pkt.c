@@ -203,3 +203,27 @@ int lns_pkt_put_rrset(lns_pkt_t *p, int section, const uint8_t *owner, const lns
 	p->count[section] = (uint16_t)(p->count[section] + rs->count);
 	return 0;
 }
+
+size_t lns_opt_render(uint8_t *o, size_t room, uint16_t payload, uint16_t rcode, bool do_bit, const char *nsid,
+	int ede)
+{
+	size_t nsid_len = nsid ? strlen(nsid) : 0;
+	size_t rdlen = (nsid ? 4 + nsid_len : 0) + (ede >= 0 ? 6 : 0);
+	if (11 + rdlen > room)
+		return 0;
+	const uint8_t fixed[11] = { 0, 0, LNS_T_OPT, (uint8_t)(payload >> 8), (uint8_t)payload, (uint8_t)(rcode >> 4),
+		0 /* version */, do_bit ? 0x80 : 0, 0, (uint8_t)(rdlen >> 8), (uint8_t)rdlen };
+	memcpy(o, fixed, sizeof(fixed));
+	o += sizeof(fixed);
+	if (nsid) {
+		const uint8_t h[4] = { 0, LNS_EDNS_NSID, (uint8_t)(nsid_len >> 8), (uint8_t)nsid_len };
+		memcpy(o, h, 4);
+		memcpy(o + 4, nsid, nsid_len);
+		o += 4 + nsid_len;
+	}
+	if (ede >= 0) {
+		const uint8_t e[6] = { 0, LNS_EDNS_EDE, 0, 2, (uint8_t)(ede >> 8), (uint8_t)ede };
+		memcpy(o, e, sizeof(e));
+	}
+	return 11 + rdlen;
+}
