@@ -1,0 +1,1 @@
+# CUnit unit tests (one binary per module).
