@@ -138,8 +138,10 @@ void lns_axfr_stream(const lns_view_t *view, const uint8_t *pkt, size_t len, con
 
 typedef struct lns_udp_worker lns_udp_worker_t;
 int lns_udp_socket(const lns_addr_t *addr, bool *pktinfo, lns_err_t *err);
-/* Starts a worker on fd (owned from now on); it exits when stop_fd reads. */
-lns_udp_worker_t *lns_udp_start(int fd, bool pktinfo, int stop_fd, lns_err_t *err);
+/* Starts a worker on fd (owned from now on). lns_udp_stop asks it to end,
+ * lns_udp_join waits for that, closes fd and frees w. */
+lns_udp_worker_t *lns_udp_start(int fd, bool pktinfo, lns_err_t *err);
+void lns_udp_stop(lns_udp_worker_t *w);
 void lns_udp_join(lns_udp_worker_t *w);
 void lns_udp_counts(const lns_udp_worker_t *w, uint64_t *queries, uint64_t *dropped);
 

@@ -8,11 +8,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 struct lns_ns {
-	int stop_fd;
 	lns_udp_worker_t **udp;
 	unsigned n_udp;
 	lns_tcp_t *tcp;
@@ -34,13 +32,6 @@ int lns_ns_start(const lns_config_t *cfg, lns_ns_t **out, lns_err_t *err)
 	int rc = 0;
 
 	*out = NULL;
-	ns->stop_fd = eventfd(0, EFD_CLOEXEC);
-	if (ns->stop_fd == -1) {
-		rc = -errno;
-		lns_err_set(err, NULL, 0, "eventfd: %s", strerror(errno));
-		free(ns);
-		return rc;
-	}
 	ns->udp = lns_xcalloc(cfg->n_listen * workers, sizeof(*ns->udp));
 	unsigned n_tcp = 0;
 	for (unsigned a = 0; a < cfg->n_listen && rc == 0; a++) {
@@ -57,7 +48,7 @@ int lns_ns_start(const lns_config_t *cfg, lns_ns_t **out, lns_err_t *err)
 				rc = fd;
 				break;
 			}
-			lns_udp_worker_t *w = lns_udp_start(fd, pktinfo, ns->stop_fd, err);
+			lns_udp_worker_t *w = lns_udp_start(fd, pktinfo, err);
 			if (!w) {
 				close(fd);
 				rc = -EAGAIN;
@@ -83,13 +74,11 @@ void lns_ns_stop(lns_ns_t *ns)
 {
 	if (!ns)
 		return;
-	uint64_t one = 1;
-	if (write(ns->stop_fd, &one, sizeof(one)) == -1)
-		lns_err("nameserver: cannot signal the workers to stop: %s", strerror(errno));
+	for (unsigned i = 0; i < ns->n_udp; i++)
+		lns_udp_stop(ns->udp[i]);
 	for (unsigned i = 0; i < ns->n_udp; i++)
 		lns_udp_join(ns->udp[i]);
 	lns_tcp_stop(ns->tcp);
-	close(ns->stop_fd);
 	free(ns->udp);
 	free(ns);
 }

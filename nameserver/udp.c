@@ -11,7 +11,6 @@
 
 #include <errno.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,7 +21,7 @@
 
 struct lns_udp_worker {
 	int fd;
-	int stop_fd;
+	_Atomic bool stop;
 	bool pktinfo;
 	pthread_t thread;
 	_Atomic uint64_t queries, dropped;
@@ -100,9 +99,10 @@ static size_t reply_cmsg(const struct msghdr *in, uint8_t *out, size_t room)
 	return 0;
 }
 
-static void prepare(lns_udp_worker_t *w)
+/* Resets the first n receive headers (the kernel changed their lengths). */
+static void prepare(lns_udp_worker_t *w, unsigned n)
 {
-	for (int i = 0; i < BATCH; i++) {
+	for (unsigned i = 0; i < n; i++) {
 		w->in_iov[i].iov_base = w->in_buf[i];
 		w->in_iov[i].iov_len = BUF;
 		struct msghdr *h = &w->in[i].msg_hdr;
@@ -176,32 +176,36 @@ static void handle(lns_udp_worker_t *w, unsigned n)
 static void *worker_main(void *arg)
 {
 	lns_udp_worker_t *w = arg;
+	unsigned used = BATCH;
 	lns_view_reader_register();
-	for (;;) {
-		prepare(w);
+	/* Under load the queue is rarely empty, so try without blocking first;
+	 * otherwise block until one datagram is there and take whatever else
+	 * is queued with it. lns_udp_stop wakes the blocked call. */
+	while (!w->stop) {
+		prepare(w, used);
 		int n = recvmmsg(w->fd, w->in, BATCH, MSG_DONTWAIT, NULL);
+		if (n == -1 && errno == EAGAIN)
+			n = recvmmsg(w->fd, w->in, BATCH, MSG_WAITFORONE, NULL);
 		if (n > 0) {
 			handle(w, (unsigned)n);
+			used = (unsigned)n;
 			continue;
 		}
-		if (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+		used = BATCH;
+		if (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
 			lns_log_limited(&rl_recv, 5, LNS_LOG_WARNING, "udp: receive: %s", strerror(errno));
-		struct pollfd p[2] = { { w->fd, POLLIN, 0 }, { w->stop_fd, POLLIN, 0 } };
-		if (poll(p, 2, -1) == -1 && errno != EINTR)
-			lns_log_limited(&rl_recv, 5, LNS_LOG_WARNING, "udp: poll: %s", strerror(errno));
-		if (p[1].revents)
-			break;
+			usleep(1000); /* a persistent error must not spin */
+		}
 	}
 	lns_view_reader_unregister();
 	return NULL;
 }
 
-lns_udp_worker_t *lns_udp_start(int fd, bool pktinfo, int stop_fd, lns_err_t *err)
+lns_udp_worker_t *lns_udp_start(int fd, bool pktinfo, lns_err_t *err)
 {
 	lns_udp_worker_t *w = lns_xcalloc(1, sizeof(*w));
 	w->fd = fd;
 	w->pktinfo = pktinfo;
-	w->stop_fd = stop_fd;
 	int rc = pthread_create(&w->thread, NULL, worker_main, w);
 	if (rc != 0) {
 		lns_err_set(err, NULL, 0, "udp: cannot start a worker: %s", strerror(rc));
@@ -209,6 +213,14 @@ lns_udp_worker_t *lns_udp_start(int fd, bool pktinfo, int stop_fd, lns_err_t *er
 		return NULL;
 	}
 	return w;
+}
+
+void lns_udp_stop(lns_udp_worker_t *w)
+{
+	w->stop = true;
+	/* Wakes the blocked receive; on an unbound-peer UDP socket it reports
+	 * ENOTCONN but still shuts the socket down, which is what we need. */
+	shutdown(w->fd, SHUT_RDWR);
 }
 
 void lns_udp_join(lns_udp_worker_t *w)
