@@ -1,0 +1,46 @@
+/*
+ * core/config: the configuration model and its loading from a libconfig
+ * file. Every key has a default; unknown keys are errors (they are usually
+ * typos). Relative file names are taken relative to the configuration
+ * file's directory.
+ *
+ * Thread: loaded by the control thread; a loaded lns_config_t is immutable
+ * and shared read-only through the view.
+ */
+#ifndef LNS_CORE_CONFIG_H
+#define LNS_CORE_CONFIG_H
+
+#include "core/util.h"
+
+#define LNS_DEFAULT_PORT 53
+#define LNS_MAX_LISTEN 16
+
+typedef struct lns_zone_conf {
+	char *name;  /* as written, e.g. "example.test" */
+	char *file;  /* path, resolved against the config directory */
+	lns_prefix_t *allow_transfer;
+	unsigned n_allow_transfer;
+	int line;    /* where the zone is defined, for messages */
+} lns_zone_conf_t;
+
+typedef struct lns_config {
+	char *path;           /* the file it came from */
+	char *node;           /* server.node: this node's name, used for NSID */
+	lns_addr_t listen[LNS_MAX_LISTEN];
+	unsigned n_listen;
+	unsigned workers;     /* UDP workers per address; 0 = one per CPU */
+	unsigned udp_payload; /* largest UDP answer with EDNS (512-4096) */
+	bool nsid;            /* answer NSID requests with the node name */
+	unsigned tcp_idle_timeout_ms;
+	unsigned tcp_max_connections;
+	int log_level;
+	lns_zone_conf_t *zones;
+	unsigned n_zones;
+} lns_config_t;
+
+/* Loads and validates path. Returns 0 and a new config in *out (caller frees
+ * with lns_config_free), or an error with "file:line: reason" in err. */
+int lns_config_load(const char *path, lns_config_t **out, lns_err_t *err);
+void lns_config_free(lns_config_t *cfg);
+
+#endif
