@@ -48,6 +48,41 @@ start_ns() {
 	exit 1
 }
 
+# start_ns_args CONFIG ARG...: like start_ns, but the caller gives every
+# listening option; an ARG "PORT" or ending in "@PORT" gets the random port.
+start_ns_args() {
+	for attempt in 1 2 3 4 5 6 7 8; do
+		PORT=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
+		: >"$T/ns.log"
+		launch_ns "$@"
+		for i in $(seq 1 300); do
+			grep -q "ready:" "$T/ns.log" && return 0
+			kill -0 "$NS_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		wait "$NS_PID" 2>/dev/null
+		NS_PID=
+		grep -q "in use" "$T/ns.log" || { cat "$T/ns.log"; echo "FAIL: levelnsd did not start"; exit 1; }
+	done
+	echo "FAIL: no free port found"
+	exit 1
+}
+
+launch_ns() {
+	conf=$1
+	shift
+	for arg in "$@"; do
+		case "$arg" in
+		PORT) arg=$PORT ;;
+		*@PORT) arg="${arg%@PORT}@$PORT" ;;
+		esac
+		set -- "$@" "$arg"
+		shift
+	done
+	"$LEVELNSD" -c "$conf" -f "$@" 2>"$T/ns.log" &
+	NS_PID=$!
+}
+
 # stop_ns: SIGTERM, and the exit status must be 0 (sanitizers report leaks as failures).
 stop_ns() {
 	kill -TERM "$NS_PID"
