@@ -4,6 +4,7 @@
 #include "core/util.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -82,7 +83,9 @@ char *lns_xstrdup(const char *s)
 
 int lns_parse_long(const char *text, long min, long max, long *out)
 {
-	if (!text || !*text)
+	/* Digits only (and a minus sign where negatives are allowed): strtol
+	 * alone would also take blanks and a plus sign. */
+	if (!text || !(isdigit((unsigned char)text[0]) || (text[0] == '-' && min < 0)))
 		return -EINVAL;
 	char *end;
 	errno = 0;

@@ -197,6 +197,15 @@ int lns_zone_add_rr(lns_zone_t *zone, const uint8_t *owner, uint16_t type, uint3
 			lns_dname_render(zone->apex->name, b, sizeof(b)));
 		return LNS_EZONE;
 	}
+	if (type == 0) {
+		lns_err_set(err, NULL, 0, "type 0 is reserved (a misspelt type name?)");
+		return LNS_EZONE;
+	}
+	if (rdlen > LNS_RDATA_MAX) {
+		lns_err_set(err, NULL, 0, "record data of %u bytes cannot fit a DNS message (%u at most)", rdlen,
+			LNS_RDATA_MAX);
+		return LNS_EZONE;
+	}
 	if (type == LNS_T_OPT || type == LNS_T_AXFR || type == LNS_T_IXFR || type == LNS_T_ANY ||
 	    type == LNS_T_MAILA || type == LNS_T_MAILB) {
 		lns_err_set(err, NULL, 0, "type %u cannot appear in a zone", type);

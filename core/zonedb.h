@@ -28,6 +28,10 @@ enum {
 };
 enum { LNS_C_IN = 1, LNS_C_CH = 3, LNS_C_ANY = 255 };
 
+/* The largest RDATA a record may have: it must fit one TCP message with its
+ * owner name, header and an OPT record. */
+#define LNS_RDATA_MAX 65000
+
 /* Node flags. */
 enum { LNS_NODE_APEX = 1, LNS_NODE_CUT = 2, LNS_NODE_DNAME = 4, LNS_NODE_CNAME = 8 };
 

@@ -22,7 +22,8 @@ typedef struct ctx {
 	uint16_t flags;  /* response flags beyond QR/opcode/RD/CD */
 	uint16_t rcode;  /* may exceed 15: extended through OPT */
 	int ede;         /* Extended DNS Error (RFC 8914) for OPT, or -1 */
-	uint8_t synth[LNS_DNAME_MAX]; /* a name made by DNAME substitution */
+	uint8_t synth[2][LNS_DNAME_MAX]; /* names made by DNAME substitution; */
+	unsigned n_synth;                /* alternated, as one may come from the other */
 } ctx_t;
 
 /* What a name resolves to within the served zones. */
@@ -121,18 +122,19 @@ static void referral(ctx_t *c, const lns_node_t *cut)
 }
 
 /* Substitutes the DNAME's owner suffix of name with its target (RFC 6672
- * 2.2) into c->synth; false when the result is too long. */
-static bool dname_substitute(ctx_t *c, const uint8_t *name, size_t len, const lns_node_t *dn)
+ * 2.2); returns the new name, or NULL when it would be too long. */
+static const uint8_t *dname_substitute(ctx_t *c, const uint8_t *name, size_t len, const lns_node_t *dn)
 {
 	const lns_rrset_t *rs = lns_node_rrset(dn, LNS_T_DNAME);
 	const uint8_t *target = rs->wire + 12;
 	size_t tlen = lns_dname_len(target, (size_t)((rs->wire[10] << 8) | rs->wire[11]));
 	size_t prefix = len - dn->name_len;
 	if (prefix + tlen > LNS_DNAME_MAX)
-		return false;
-	memcpy(c->synth, name, prefix);
-	memcpy(c->synth + prefix, target, tlen);
-	return true;
+		return NULL;
+	uint8_t *out = c->synth[c->n_synth++ & 1];
+	memcpy(out, name, prefix);
+	memcpy(out + prefix, target, tlen);
+	return out;
 }
 
 /* Answers qtype at owner from m, following CNAMEs within the zone. */
@@ -156,7 +158,8 @@ static void answer_from(ctx_t *c, const uint8_t *owner, match_t *m)
 			if (!put_required(c, LNS_SEC_AN, m->redir->name, dn, UINT32_MAX))
 				return;
 			size_t olen = lns_dname_len(owner, LNS_DNAME_MAX);
-			if (!dname_substitute(c, owner, olen, m->redir)) {
+			const uint8_t *synth = dname_substitute(c, owner, olen, m->redir);
+			if (!synth) {
 				c->rcode = LNS_RCODE_YXDOMAIN;
 				return;
 			}
@@ -170,12 +173,12 @@ static void answer_from(ctx_t *c, const uint8_t *owner, match_t *m)
 			hdr[1] = LNS_T_CNAME;
 			c->pkt.len += 10;
 			start = c->pkt.len;
-			if (lns_pkt_put_name(&c->pkt, c->synth, true) < 0)
+			if (lns_pkt_put_name(&c->pkt, synth, true) < 0)
 				goto dname_tc;
 			hdr[8] = (uint8_t)((c->pkt.len - start) >> 8);
 			hdr[9] = (uint8_t)(c->pkt.len - start);
 			c->pkt.count[LNS_SEC_AN]++;
-			owner = c->synth;
+			owner = synth;
 			goto chase;
 		dname_tc:
 			lns_pkt_undo(&c->pkt, mk);
@@ -345,6 +348,7 @@ size_t lns_answer(const lns_view_t *view, const uint8_t *pkt, size_t len, uint8_
 	c.flags = 0;
 	c.rcode = LNS_RCODE_NOERROR;
 	c.ede = -1;
+	c.n_synth = 0;
 	if (r != LNS_PARSE_OK) {
 		/* Header only: what follows it could not be trusted. */
 		q.qend = LNS_HDR;

@@ -22,10 +22,12 @@ typedef struct stream {
 	size_t msg; /* where the current message's length prefix stands */
 } stream_t;
 
+/* Messages hold up to MSG_MAX bytes, or a whole 64 KiB for a record that
+ * does not fit that; the buffer always has room for the larger. */
 static void msg_begin(stream_t *s)
 {
-	if (*s->bcap < *s->blen + 2 + MSG_MAX) {
-		*s->bcap = (*s->blen + 2 + MSG_MAX) * 2;
+	if (*s->bcap < *s->blen + 2 + 65535) {
+		*s->bcap = (*s->blen + 2 + 65535) * 2;
 		*s->buf = lns_xrealloc(*s->buf, *s->bcap);
 	}
 	s->msg = *s->blen;
@@ -56,15 +58,31 @@ static void msg_end(stream_t *s, uint16_t flags_extra, uint16_t rcode)
 	*s->blen = s->msg + 2 + s->pkt.len;
 }
 
-static void put(stream_t *s, const uint8_t *owner, const lns_rrset_t *rs, unsigned i)
+static bool try_put(stream_t *s, const uint8_t *owner, const lns_rrset_t *rs, unsigned i)
 {
 	lns_pkt_mark_t m = lns_pkt_mark(&s->pkt);
 	if (lns_pkt_put_rr(&s->pkt, LNS_SEC_AN, owner, rs, i, UINT32_MAX) == 0)
-		return;
+		return true;
 	lns_pkt_undo(&s->pkt, m);
+	return false;
+}
+
+static void put(stream_t *s, const uint8_t *owner, const lns_rrset_t *rs, unsigned i)
+{
+	if (try_put(s, owner, rs, i))
+		return;
+	if (s->pkt.count[LNS_SEC_AN] > 0) {
+		msg_end(s, LNS_F_AA, 0);
+		msg_begin(s);
+		if (try_put(s, owner, rs, i))
+			return;
+	}
+	/* A record larger than MSG_MAX gets a message of its own, up to 64 KiB;
+	 * it fits, as zonedb refuses RDATA beyond LNS_RDATA_MAX. */
+	s->pkt.cap = 65535 - 32;
+	try_put(s, owner, rs, i);
 	msg_end(s, LNS_F_AA, 0);
 	msg_begin(s);
-	lns_pkt_put_rr(&s->pkt, LNS_SEC_AN, owner, rs, i, UINT32_MAX); /* one record always fits */
 }
 
 bool lns_axfr_is_xfr(const uint8_t *pkt, size_t len)

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define INCLUDE_DEPTH 8
 
@@ -28,21 +29,44 @@ typedef struct reader {
 
 static int read_file(reader_t *rd, const char *path, ldns_rdf *origin_in, uint32_t ttl_in, int depth);
 
-/* "$INCLUDE file [origin]": the file relative to the including file's directory. */
+/* Copies the next blank-separated token of *text into out (size bytes),
+ * stopping at a comment; false when there is none or it is too long. */
+static bool next_token(const char **text, char *out, size_t size)
+{
+	const char *p = *text;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	size_t n = 0;
+	while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' && *p != ';') {
+		if (n + 1 >= size)
+			return false;
+		out[n++] = *p++;
+	}
+	out[n] = '\0';
+	*text = p;
+	return n > 0;
+}
+
+/* "$INCLUDE file [origin] [; comment]": the file relative to the including
+ * file's directory, a relative origin relative to the current one. */
 static int do_include(reader_t *rd, const char *path, int line, const char *text, ldns_rdf *origin, uint32_t ttl,
 	int depth)
 {
-	char file[1024], org[LNS_DNAME_MAX * 4 + 1];
-	int n = sscanf(text + 8, " %1023s %1024s", file, org);
-	if (n < 1) {
-		lns_err_set(rd->err, path, line, "$INCLUDE needs a file name");
+	char file[1024], org[LNS_DNAME_MAX * 4 + 2], full[2048];
+	const char *p = text + strlen("$INCLUDE");
+	if (!next_token(&p, file, sizeof(file))) {
+		lns_err_set(rd->err, path, line, "$INCLUDE needs a file name (of at most %zu characters)", sizeof(file) - 1);
+		return LNS_EZONE;
+	}
+	bool has_origin = next_token(&p, org, sizeof(org));
+	if (!has_origin && *p && *p != ';' && *p != '\n' && *p != '\r') {
+		lns_err_set(rd->err, path, line, "$INCLUDE origin is too long");
 		return LNS_EZONE;
 	}
 	if (depth >= INCLUDE_DEPTH) {
 		lns_err_set(rd->err, path, line, "$INCLUDE nested more than %d deep", INCLUDE_DEPTH);
 		return LNS_EZONE;
 	}
-	char full[2048];
 	if (file[0] == '/') {
 		snprintf(full, sizeof(full), "%s", file);
 	} else {
@@ -50,16 +74,17 @@ static int do_include(reader_t *rd, const char *path, int line, const char *text
 		snprintf(full, sizeof(full), "%s/%s", dirname(copy), file);
 		free(copy);
 	}
+	if (access(full, R_OK) != 0) {
+		lns_err_set(rd->err, path, line, "$INCLUDE %s: %s", full, strerror(errno));
+		return -errno;
+	}
 	ldns_rdf *o = NULL;
-	if (n == 2) {
-		size_t l = strlen(org);
-		if (org[l - 1] != '.' && origin) {
-			/* a relative origin is relative to the current one */
-			char *cur = ldns_rdf2str(origin);
-			snprintf(org + l, sizeof(org) - l, ".%s", cur);
-			free(cur);
-		}
+	if (has_origin) {
 		o = ldns_dname_new_frm_str(org);
+		if (o && !ldns_dname_str_absolute(org) && origin && ldns_dname_cat(o, origin) != LDNS_STATUS_OK) {
+			ldns_rdf_deep_free(o);
+			o = NULL;
+		}
 		if (!o) {
 			lns_err_set(rd->err, path, line, "bad origin '%s' in $INCLUDE", org);
 			return LNS_EZONE;
