@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "core/config.h"
+#include "core/config_int.h"
 #include "core/log.h"
 
 #include <libconfig.h>
@@ -14,18 +15,11 @@
 
 /* The keys each group accepts; anything else is refused with its line. */
 static const char *const server_keys[] = { "node", "listen", "workers", "udp_payload", "nsid",
-	"tcp_idle_timeout_ms", "tcp_max_connections", "log_level", NULL };
+	"tcp_idle_timeout_ms", "tcp_max_connections", "log_level", "probe_budget", NULL };
 static const char *const zone_keys[] = { "name", "file", "allow_transfer", NULL };
-static const char *const top_keys[] = { "server", "zones", NULL };
+static const char *const top_keys[] = { "server", "zones", "pools", "http", NULL };
 
-typedef struct loader {
-	const char *path;
-	char *dir;
-	lns_err_t *err;
-} loader_t;
-
-static int fail(loader_t *ld, const config_setting_t *s, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(loader_t *ld, const config_setting_t *s, const char *fmt, ...)
+int lns_cfg_fail(loader_t *ld, const config_setting_t *s, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -34,7 +28,7 @@ static int fail(loader_t *ld, const config_setting_t *s, const char *fmt, ...)
 	return LNS_ECONFIG;
 }
 
-static int check_keys(loader_t *ld, const config_setting_t *group, const char *const *keys, const char *where)
+int lns_cfg_check_keys(loader_t *ld, const config_setting_t *group, const char *const *keys, const char *where)
 {
 	for (int i = 0; i < config_setting_length(group); i++) {
 		const config_setting_t *s = config_setting_get_elem(group, (unsigned)i);
@@ -43,7 +37,7 @@ static int check_keys(loader_t *ld, const config_setting_t *group, const char *c
 		for (const char *const *k = keys; *k; k++)
 			known |= name && strcmp(name, *k) == 0;
 		if (!known)
-			return fail(ld, s, "unknown key '%s' in %s", name ? name : "?", where);
+			return lns_cfg_fail(ld, s, "unknown key '%s' in %s", name ? name : "?", where);
 	}
 	return 0;
 }
@@ -58,28 +52,28 @@ static char *resolve_path(loader_t *ld, const char *file)
 	return p;
 }
 
-static int get_uint(loader_t *ld, const config_setting_t *group, const char *key, long min, long max, unsigned *out)
+int lns_cfg_get_uint(loader_t *ld, const config_setting_t *group, const char *key, long min, long max, unsigned *out)
 {
 	const config_setting_t *s = config_setting_get_member(group, key);
 	if (!s)
 		return 0;
 	if (config_setting_type(s) != CONFIG_TYPE_INT && config_setting_type(s) != CONFIG_TYPE_INT64)
-		return fail(ld, s, "%s must be a whole number", key);
+		return lns_cfg_fail(ld, s, "%s must be a whole number", key);
 	long long v = config_setting_get_int64(s);
 	if (v < min || v > max) {
-		return fail(ld, s, "%s is out of range (%ld to %ld)", key, min, max);
+		return lns_cfg_fail(ld, s, "%s is out of range (%ld to %ld)", key, min, max);
 	}
 	*out = (unsigned)v;
 	return 0;
 }
 
-static int get_string(loader_t *ld, const config_setting_t *group, const char *key, const char **out)
+int lns_cfg_get_string(loader_t *ld, const config_setting_t *group, const char *key, const char **out)
 {
 	const config_setting_t *s = config_setting_get_member(group, key);
 	if (!s)
 		return 0;
 	if (config_setting_type(s) != CONFIG_TYPE_STRING)
-		return fail(ld, s, "%s must be a string", key);
+		return lns_cfg_fail(ld, s, "%s must be a string", key);
 	*out = config_setting_get_string(s);
 	return 0;
 }
@@ -87,18 +81,18 @@ static int get_string(loader_t *ld, const config_setting_t *group, const char *k
 static int load_listen(loader_t *ld, lns_config_t *cfg, const config_setting_t *s)
 {
 	if (!config_setting_is_aggregate(s) && config_setting_type(s) != CONFIG_TYPE_STRING)
-		return fail(ld, s, "listen must be a list of addresses like \"127.0.0.1@5353\"");
+		return lns_cfg_fail(ld, s, "listen must be a list of addresses like \"127.0.0.1@5353\"");
 	unsigned n = config_setting_type(s) == CONFIG_TYPE_STRING ? 1 : (unsigned)config_setting_length(s);
 	if (n == 0 || n > LNS_MAX_LISTEN)
-		return fail(ld, s, "listen needs 1 to 16 addresses");
+		return lns_cfg_fail(ld, s, "listen needs 1 to 16 addresses");
 	for (unsigned i = 0; i < n; i++) {
 		const config_setting_t *e = config_setting_type(s) == CONFIG_TYPE_STRING ? s : config_setting_get_elem(s, i);
 		const char *text = config_setting_get_string(e);
 		lns_err_t aerr;
 		if (!text)
-			return fail(ld, e, "listen entries must be strings");
+			return lns_cfg_fail(ld, e, "listen entries must be strings");
 		if (lns_addr_parse(text, LNS_DEFAULT_PORT, &cfg->listen[i], &aerr) != 0)
-			return fail(ld, e, "listen: %s", aerr.msg);
+			return lns_cfg_fail(ld, e, "listen: %s", aerr.msg);
 	}
 	cfg->n_listen = n;
 	return 0;
@@ -109,35 +103,32 @@ static int load_server(loader_t *ld, lns_config_t *cfg, const config_setting_t *
 	const char *node = NULL, *level = NULL;
 	int rc;
 	if (!config_setting_is_group(g))
-		return fail(ld, g, "server must be a group: server: { ... };");
-	if ((rc = check_keys(ld, g, server_keys, "server")) != 0)
+		return lns_cfg_fail(ld, g, "server must be a group: server: { ... };");
+	if ((rc = lns_cfg_check_keys(ld, g, server_keys, "server")) != 0)
 		return rc;
-	if ((rc = get_string(ld, g, "node", &node)) != 0)
+	if ((rc = lns_cfg_get_string(ld, g, "node", &node)) != 0)
 		return rc;
 	if (node) {
 		if (!*node || strlen(node) > 63)
-			return fail(ld, config_setting_get_member(g, "node"), "node must be 1 to 63 characters");
+			return lns_cfg_fail(ld, config_setting_get_member(g, "node"), "node must be 1 to 63 characters");
 		free(cfg->node);
 		cfg->node = lns_xstrdup(node);
 	}
 	const config_setting_t *listen = config_setting_get_member(g, "listen");
 	if (listen && (rc = load_listen(ld, cfg, listen)) != 0)
 		return rc;
-	if ((rc = get_uint(ld, g, "workers", 0, 256, &cfg->workers)) != 0 ||
-	    (rc = get_uint(ld, g, "udp_payload", 512, 4096, &cfg->udp_payload)) != 0 ||
-	    (rc = get_uint(ld, g, "tcp_idle_timeout_ms", 100, 3600000, &cfg->tcp_idle_timeout_ms)) != 0 ||
-	    (rc = get_uint(ld, g, "tcp_max_connections", 1, 100000, &cfg->tcp_max_connections)) != 0)
+	if ((rc = lns_cfg_get_uint(ld, g, "workers", 0, 256, &cfg->workers)) != 0 ||
+	    (rc = lns_cfg_get_uint(ld, g, "udp_payload", 512, 4096, &cfg->udp_payload)) != 0 ||
+	    (rc = lns_cfg_get_uint(ld, g, "tcp_idle_timeout_ms", 100, 3600000, &cfg->tcp_idle_timeout_ms)) != 0 ||
+	    (rc = lns_cfg_get_uint(ld, g, "tcp_max_connections", 1, 100000, &cfg->tcp_max_connections)) != 0 ||
+	    (rc = lns_cfg_get_uint(ld, g, "probe_budget", 1, 1000000, &cfg->probe_budget)) != 0)
 		return rc;
-	const config_setting_t *nsid = config_setting_get_member(g, "nsid");
-	if (nsid) {
-		if (config_setting_type(nsid) != CONFIG_TYPE_BOOL)
-			return fail(ld, nsid, "nsid must be true or false");
-		cfg->nsid = config_setting_get_bool(nsid);
-	}
-	if ((rc = get_string(ld, g, "log_level", &level)) != 0)
+	if ((rc = lns_cfg_get_bool(ld, g, "nsid", &cfg->nsid)) != 0)
+		return rc;
+	if ((rc = lns_cfg_get_string(ld, g, "log_level", &level)) != 0)
 		return rc;
 	if (level && (cfg->log_level = lns_log_level_parse(level)) < 0)
-		return fail(ld, config_setting_get_member(g, "log_level"),
+		return lns_cfg_fail(ld, config_setting_get_member(g, "log_level"),
 			"log_level '%s' is not one of error, warning, notice, info, debug", level);
 	return 0;
 }
@@ -148,21 +139,21 @@ static int load_zone(loader_t *ld, lns_zone_conf_t *z, const config_setting_t *g
 	int rc;
 	z->line = config_setting_source_line(g);
 	if (!config_setting_is_group(g))
-		return fail(ld, g, "each zone must be a group: { name = \"...\"; file = \"...\"; }");
-	if ((rc = check_keys(ld, g, zone_keys, "zone")) != 0 || (rc = get_string(ld, g, "name", &name)) != 0 ||
-	    (rc = get_string(ld, g, "file", &file)) != 0)
+		return lns_cfg_fail(ld, g, "each zone must be a group: { name = \"...\"; file = \"...\"; }");
+	if ((rc = lns_cfg_check_keys(ld, g, zone_keys, "zone")) != 0 || (rc = lns_cfg_get_string(ld, g, "name", &name)) != 0 ||
+	    (rc = lns_cfg_get_string(ld, g, "file", &file)) != 0)
 		return rc;
 	if (!name || !*name)
-		return fail(ld, g, "zone needs a name");
+		return lns_cfg_fail(ld, g, "zone needs a name");
 	if (!file || !*file)
-		return fail(ld, g, "zone '%s' needs a file", name);
+		return lns_cfg_fail(ld, g, "zone '%s' needs a file", name);
 	z->name = lns_xstrdup(name);
 	z->file = resolve_path(ld, file);
 	const config_setting_t *acl = config_setting_get_member(g, "allow_transfer");
 	if (!acl)
 		return 0;
 	if (!config_setting_is_aggregate(acl))
-		return fail(ld, acl, "zone '%s': allow_transfer must be a list of addresses or prefixes", name);
+		return lns_cfg_fail(ld, acl, "zone '%s': allow_transfer must be a list of addresses or prefixes", name);
 	z->n_allow_transfer = (unsigned)config_setting_length(acl);
 	z->allow_transfer = lns_xcalloc(z->n_allow_transfer, sizeof(*z->allow_transfer));
 	for (unsigned i = 0; i < z->n_allow_transfer; i++) {
@@ -170,7 +161,7 @@ static int load_zone(loader_t *ld, lns_zone_conf_t *z, const config_setting_t *g
 		const char *text = config_setting_get_string(e);
 		lns_err_t perr;
 		if (!text || lns_prefix_parse(text, &z->allow_transfer[i], &perr) != 0)
-			return fail(ld, e, "zone '%s': allow_transfer: %s", name, text ? perr.msg : "entries must be strings");
+			return lns_cfg_fail(ld, e, "zone '%s': allow_transfer: %s", name, text ? perr.msg : "entries must be strings");
 	}
 	return 0;
 }
@@ -178,7 +169,7 @@ static int load_zone(loader_t *ld, lns_zone_conf_t *z, const config_setting_t *g
 static int load_zones(loader_t *ld, lns_config_t *cfg, const config_setting_t *list)
 {
 	if (!config_setting_is_list(list) && !config_setting_is_array(list))
-		return fail(ld, list, "zones must be a list: zones = ( { name = ...; file = ...; } );");
+		return lns_cfg_fail(ld, list, "zones must be a list: zones = ( { name = ...; file = ...; } );");
 	cfg->n_zones = (unsigned)config_setting_length(list);
 	cfg->zones = lns_xcalloc(cfg->n_zones, sizeof(*cfg->zones));
 	for (unsigned i = 0; i < cfg->n_zones; i++) {
@@ -187,8 +178,35 @@ static int load_zones(loader_t *ld, lns_config_t *cfg, const config_setting_t *l
 			return rc;
 		for (unsigned j = 0; j < i; j++)
 			if (strcasecmp(cfg->zones[j].name, cfg->zones[i].name) == 0)
-				return fail(ld, config_setting_get_elem(list, i), "zone '%s' is defined twice", cfg->zones[i].name);
+				return lns_cfg_fail(ld, config_setting_get_elem(list, i), "zone '%s' is defined twice", cfg->zones[i].name);
 	}
+	return 0;
+}
+
+static int load_http(loader_t *ld, lns_config_t *cfg, const config_setting_t *g)
+{
+	static const char *const keys[] = { "listen", "enabled", NULL };
+	const char *listen = NULL;
+	int rc;
+	if (!config_setting_is_group(g))
+		return lns_cfg_fail(ld, g, "http must be a group: http = { listen = \"127.0.0.1@8053\"; };");
+	if ((rc = lns_cfg_check_keys(ld, g, keys, "http")) != 0 || (rc = lns_cfg_get_string(ld, g, "listen", &listen)) != 0 ||
+	    (rc = lns_cfg_get_bool(ld, g, "enabled", &cfg->http_enabled)) != 0)
+		return rc;
+	lns_err_t aerr;
+	if (listen && lns_addr_parse(listen, 8053, &cfg->http_listen, &aerr) != 0)
+		return lns_cfg_fail(ld, config_setting_get_member(g, "listen"), "http.listen: %s", aerr.msg);
+	return 0;
+}
+
+int lns_cfg_get_bool(loader_t *ld, const config_setting_t *group, const char *key, bool *out)
+{
+	const config_setting_t *s = config_setting_get_member(group, key);
+	if (!s)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+		return lns_cfg_fail(ld, s, "%s must be true or false", key);
+	*out = config_setting_get_bool(s);
 	return 0;
 }
 
@@ -203,6 +221,9 @@ static void set_defaults(lns_config_t *cfg)
 	cfg->tcp_idle_timeout_ms = 10000;
 	cfg->tcp_max_connections = 256;
 	cfg->log_level = LNS_LOG_INFO;
+	cfg->probe_budget = 20000;
+	cfg->http_enabled = true;
+	lns_addr_parse("127.0.0.1", 8053, &cfg->http_listen, &err);
 }
 
 int lns_config_load(const char *path, lns_config_t **out, lns_err_t *err)
@@ -227,13 +248,19 @@ int lns_config_load(const char *path, lns_config_t **out, lns_err_t *err)
 		goto out;
 	}
 	const config_setting_t *root = config_root_setting(&lc);
-	if ((rc = check_keys(&ld, root, top_keys, "the top level")) != 0)
+	if ((rc = lns_cfg_check_keys(&ld, root, top_keys, "the top level")) != 0)
 		goto out;
 	const config_setting_t *s = config_setting_get_member(root, "server");
 	if (s && (rc = load_server(&ld, cfg, s)) != 0)
 		goto out;
 	s = config_setting_get_member(root, "zones");
 	if (s && (rc = load_zones(&ld, cfg, s)) != 0)
+		goto out;
+	s = config_setting_get_member(root, "http");
+	if (s && (rc = load_http(&ld, cfg, s)) != 0)
+		goto out;
+	s = config_setting_get_member(root, "pools");
+	if (s && (rc = lns_cfg_load_pools(&ld, cfg, s)) != 0)
 		goto out;
 out:
 	config_destroy(&lc);
@@ -256,6 +283,7 @@ void lns_config_free(lns_config_t *cfg)
 		free(cfg->zones[i].allow_transfer);
 	}
 	free(cfg->zones);
+	lns_cfg_free_pools(cfg);
 	free(cfg->node);
 	free(cfg->path);
 	free(cfg);

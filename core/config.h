@@ -10,6 +10,7 @@
 #ifndef LNS_CORE_CONFIG_H
 #define LNS_CORE_CONFIG_H
 
+#include "core/pool.h"
 #include "core/util.h"
 
 #define LNS_DEFAULT_PORT 53
@@ -36,6 +37,11 @@ typedef struct lns_config {
 	int log_level;
 	lns_zone_conf_t *zones;
 	unsigned n_zones;
+	lns_pool_conf_t *pools;
+	unsigned n_pools;
+	unsigned probe_budget;    /* probes per second, all pools together */
+	bool http_enabled;
+	lns_addr_t http_listen;   /* the admin endpoint (default 127.0.0.1@8053) */
 } lns_config_t;
 
 /* Loads and validates path. Returns 0 and a new config in *out (caller frees

@@ -95,3 +95,32 @@ const char *lns_dname_render(const uint8_t *name, char *buf, size_t size)
 	buf[o] = '\0';
 	return buf;
 }
+
+size_t lns_dname_parse(const char *text, uint8_t *wire, size_t size)
+{
+	size_t n = 0;
+	if (size < 1)
+		return 0;
+	if (strcmp(text, ".") == 0) {
+		wire[0] = 0;
+		return 1;
+	}
+	while (*text) {
+		const char *dot = strchr(text, '.');
+		size_t l = dot ? (size_t)(dot - text) : strlen(text);
+		if (l == 0 || l > 63 || n + 1 + l + 1 > size || n + 1 + l + 1 > LNS_DNAME_MAX)
+			return 0;
+		wire[n++] = (uint8_t)l;
+		for (size_t i = 0; i < l; i++) {
+			unsigned char c = (unsigned char)text[i];
+			if (c <= ' ' || c == '\\' || c >= 127)
+				return 0;
+			wire[n++] = lns_lower[c];
+		}
+		text += l;
+		if (*text == '.')
+			text++;
+	}
+	wire[n++] = 0;
+	return n;
+}

@@ -33,6 +33,10 @@ void lns_dname_tolower(uint8_t *name, size_t len);
 bool lns_dname_equal(const uint8_t *a, const uint8_t *b);
 /* True if name equals parent or lies below it (wire names, any case). */
 bool lns_dname_is_sub(const uint8_t *name, const uint8_t *parent);
+/* Parses a presentation-form name ("www.example.test", trailing dot
+ * optional, no escapes) into lowercase wire form; returns its length or 0
+ * when it is not a valid name. */
+size_t lns_dname_parse(const char *text, uint8_t *wire, size_t size);
 /* Presentation form ("www.example.test.") into buf. */
 const char *lns_dname_render(const uint8_t *name, char *buf, size_t size);
 

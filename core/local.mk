@@ -1,10 +1,12 @@
 noinst_LIBRARIES += core/libcore.a
 core_libcore_a_SOURCES = \
-	core/config.c core/config.h \
+	core/config.c core/config.h core/config_int.h core/config_pool.c \
+	core/health.c core/health.h \
+	core/policy.c core/policy.h core/pool.h \
 	core/dname.c core/dname.h \
 	core/log.c core/log.h \
 	core/util.c core/util.h \
 	core/view.c core/view.h \
 	core/zonedb.c core/zonedb.h
 core_libcore_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCONFIG_CFLAGS) $(URCU_CFLAGS)
-CORE_LIBS = core/libcore.a $(LIBCONFIG_LIBS) $(URCU_LIBS)
+CORE_LIBS = core/libcore.a $(LIBCONFIG_LIBS) $(URCU_LIBS) -lm

@@ -101,6 +101,7 @@ static lns_node_t *node_new(lns_zone_t *zone, const uint8_t *lname, size_t len)
 	n->labels = (uint8_t)lns_dname_labels(lname);
 	n->hash = lns_dname_hash(lname, len);
 	n->zone = zone;
+	n->pool = -1;
 	if (zone->n_nodes == zone->cap_nodes) {
 		zone->cap_nodes = zone->cap_nodes ? zone->cap_nodes * 2 : 16;
 		zone->nodes = lns_xrealloc(zone->nodes, zone->cap_nodes * sizeof(*zone->nodes));
@@ -248,6 +249,43 @@ const lns_rrset_t *lns_node_rrset(const lns_node_t *node, uint16_t type)
 	return NULL;
 }
 
+int lns_zonedb_add_pool(lns_zonedb_t *db, const uint8_t *name, int32_t idx, lns_err_t *err)
+{
+	uint8_t lname[LNS_DNAME_MAX];
+	char a[LNS_DNAME_MAX * 4];
+	size_t len = lns_dname_len(name, LNS_DNAME_MAX);
+	memcpy(lname, name, len);
+	lns_dname_tolower(lname, len);
+	/* The deepest served zone that holds the name. */
+	const uint8_t *s = lname;
+	size_t slen = len;
+	lns_node_t *apex = NULL;
+	while (!apex) {
+		apex = table_find(&db->apexes, s, slen, lns_dname_hash(s, slen));
+		if (apex || *s == 0)
+			break;
+		slen -= 1u + *s;
+		s += 1u + *s;
+	}
+	if (!apex) {
+		lns_err_set(err, NULL, 0, "%s is in no served zone", lns_dname_render(lname, a, sizeof(a)));
+		return LNS_ECONFIG;
+	}
+	zone_build_t *zb = (zone_build_t *)apex->zone;
+	lns_node_t *n = get_node(zb, lname, len);
+	if (n->n_rrsets > 0) {
+		lns_err_set(err, NULL, 0, "%s also has static records in %s (type %u first)",
+			lns_dname_render(lname, a, sizeof(a)), zb->zone.file, n->rrsets[0].type);
+		return LNS_ECONFIG;
+	}
+	if (n->pool >= 0) {
+		lns_err_set(err, NULL, 0, "%s is already a pool", lns_dname_render(lname, a, sizeof(a)));
+		return LNS_ECONFIG;
+	}
+	n->pool = idx;
+	return 0;
+}
+
 /* ---- finishing: checks and links ---- */
 
 /* Offset of the name inside RDATA that gets additional-section processing. */
@@ -326,6 +364,11 @@ static int check_node(zone_build_t *zb, lns_node_t *n, lns_err_t *err)
 	}
 	for (unsigned i = 0; i < n->n_rrsets; i++)
 		link_additional(zb, &n->rrsets[i]);
+	if (n->pool >= 0 && (n->above || n->n_rrsets)) {
+		lns_err_set(err, zb->zone.file, 0, "pool %s lies %s", lns_dname_render(n->name, a, sizeof(a)),
+			n->n_rrsets ? "beside static records" : "below a delegation or DNAME, where it cannot be answered");
+		return LNS_ECONFIG;
+	}
 	return 0;
 }
 

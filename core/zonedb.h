@@ -63,6 +63,7 @@ typedef struct lns_node {
 	lns_rrset_t *rrsets;
 	uint16_t n_rrsets;
 	uint16_t cap_rrsets;
+	int32_t pool;             /* index of the pool answered here, or -1 */
 } lns_node_t;
 
 typedef struct lns_zone {
@@ -101,6 +102,11 @@ lns_zone_t *lns_zonedb_add_zone(lns_zonedb_t *db, const uint8_t *apex, const cha
  * with the reason in err (no file/line: the caller adds them). */
 int lns_zone_add_rr(lns_zone_t *zone, const uint8_t *owner, uint16_t type, uint32_t ttl, const uint8_t *rdata,
 	uint16_t rdlen, lns_err_t *err);
+
+/* Makes name (wire form) answer from pool number idx. Returns 0, or
+ * LNS_ECONFIG with the reason in err: no served zone holds the name, or it
+ * has static records. Call after the zones' records, before finish. */
+int lns_zonedb_add_pool(lns_zonedb_t *db, const uint8_t *name, int32_t idx, lns_err_t *err);
 
 /* Checks every zone (SOA and NS at the apex, CNAME beside other data, ...)
  * and links the nodes. Returns 0 or LNS_EZONE with "file: reason" in err. */

@@ -10,6 +10,7 @@
 #include "nameserver/nameserver_int.h"
 
 #include <arpa/inet.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #define CHAIN_MAX 8
@@ -22,6 +23,7 @@ typedef struct ctx {
 	uint16_t flags;  /* response flags beyond QR/opcode/RD/CD */
 	uint16_t rcode;  /* may exceed 15: extended through OPT */
 	int ede;         /* Extended DNS Error (RFC 8914) for OPT, or -1 */
+	uint8_t ecs_scope; /* RFC 7871 scope: the prefix the answer depended on */
 	uint8_t synth[2][LNS_DNAME_MAX]; /* names made by DNAME substitution; */
 	unsigned n_synth;                /* alternated, as one may come from the other */
 } ctx_t;
@@ -137,6 +139,92 @@ static const uint8_t *dname_substitute(ctx_t *c, const uint8_t *name, size_t len
 	return out;
 }
 
+/* Per worker: a round-robin sequence and a random state for weighted picks. */
+static __thread uint64_t pick_seq;
+static __thread uint64_t pick_rng;
+
+static uint64_t next_random(void)
+{
+	if (pick_rng == 0)
+		pick_rng = (uint64_t)(uintptr_t)&pick_rng ^ 0x9e3779b97f4a7c15ull;
+	pick_rng ^= pick_rng << 13;
+	pick_rng ^= pick_rng >> 7;
+	pick_rng ^= pick_rng << 17;
+	return pick_rng;
+}
+
+/* The subnet a client is known by: EDNS Client Subnet when the query has
+ * one (up to /24 or /56), else its address's /24 or /56. */
+static void client_subnet(ctx_t *c, lns_client_subnet_t *cs)
+{
+	const lns_query_t *q = c->q;
+	if (q->ecs) {
+		int family = q->ecs_family == 1 ? AF_INET : AF_INET6;
+		unsigned max = family == AF_INET ? 24 : 56;
+		lns_client_subnet_set(cs, family, q->ecs_addr, q->ecs_source < max ? q->ecs_source : max);
+		return;
+	}
+	const struct sockaddr *sa = c->client->addr;
+	if (sa && sa->sa_family == AF_INET)
+		lns_client_subnet_set(cs, AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, 24);
+	else if (sa && sa->sa_family == AF_INET6)
+		lns_client_subnet_set(cs, AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, 56);
+	else
+		memset(cs, 0, sizeof(*cs));
+}
+
+/* A generic name: the members the pool's policy chooses now. */
+static void answer_pool(ctx_t *c, const uint8_t *owner, const lns_node_t *n)
+{
+	const lns_pool_state_t *st = c->view->pools[n->pool];
+	const lns_pool_conf_t *pc = st->conf;
+	uint16_t qtype = c->q->qtype;
+	atomic_fetch_add_explicit(&c->view->gen->hits[n->pool].n, 1, memory_order_relaxed);
+	if (qtype != LNS_T_A && qtype != LNS_T_AAAA && qtype != LNS_T_ANY) {
+		put_soa(c, n->zone);
+		return;
+	}
+	int family = qtype == LNS_T_AAAA ? AF_INET6 : AF_INET;
+	if (st->fallback && pc->all_down != LNS_ALL_DOWN_SERVE_ALL) {
+		if (pc->all_down == LNS_ALL_DOWN_SERVFAIL) {
+			c->rcode = LNS_RCODE_SERVFAIL;
+			c->flags &= (uint16_t)~LNS_F_AA;
+			return;
+		}
+		unsigned put = 0;
+		for (unsigned i = 0; pc->all_down == LNS_ALL_DOWN_FALLBACK && i < pc->n_fallback && put < pc->answers; i++) {
+			if (pc->fallback[i].ss.ss_family != family)
+				continue;
+			if (lns_pkt_put_addr(&c->pkt, LNS_SEC_AN, owner, &pc->fallback[i], pc->ttl) != 0) {
+				c->flags |= LNS_F_TC;
+				return;
+			}
+			put++;
+		}
+		if (!put)
+			put_soa(c, n->zone);
+		return;
+	}
+	lns_client_subnet_t cs;
+	uint16_t pick[64];
+	if (pc->policy == LNS_POLICY_AFFINITY) {
+		client_subnet(c, &cs);
+		c->ecs_scope = cs.prefix;
+	}
+	unsigned k = lns_policy_pick(st, family, &cs, pick_seq++, pc->policy == LNS_POLICY_WEIGHTED ? next_random() : 0,
+		pick, 64);
+	if (k == 0) {
+		put_soa(c, n->zone);
+		return;
+	}
+	for (unsigned i = 0; i < k; i++) {
+		if (lns_pkt_put_addr(&c->pkt, LNS_SEC_AN, owner, &pc->members[pick[i]].address, pc->ttl) != 0) {
+			c->flags |= LNS_F_TC;
+			return;
+		}
+	}
+}
+
 /* Answers qtype at owner from m, following CNAMEs within the zone. */
 static void answer_from(ctx_t *c, const uint8_t *owner, match_t *m)
 {
@@ -147,6 +235,10 @@ static void answer_from(ctx_t *c, const uint8_t *owner, match_t *m)
 	for (unsigned chain = 0;; chain++) {
 		const lns_node_t *n = m->node;
 		seen[chain] = n;
+		if (n->pool >= 0 && !m->redir) {
+			answer_pool(c, owner, n);
+			return;
+		}
 		if (m->redir) {
 			if (m->redir->flags & LNS_NODE_CUT) {
 				if (chain == 0)
@@ -306,9 +398,16 @@ static void answer_in(ctx_t *c)
 static size_t put_opt(ctx_t *c, size_t len, size_t cap)
 {
 	const lns_config_t *cfg = c->view->config;
-	const char *nsid = c->q->edns_nsid && cfg->nsid ? cfg->node : NULL;
-	size_t n = lns_opt_render(c->pkt.buf + len, cap - len, (uint16_t)cfg->udp_payload, c->rcode, c->q->edns_do,
-		nsid, c->ede);
+	lns_opt_t opt = {
+		.payload = (uint16_t)cfg->udp_payload,
+		.rcode = c->rcode,
+		.do_bit = c->q->edns_do,
+		.nsid = c->q->edns_nsid && cfg->nsid ? cfg->node : NULL,
+		.ede = c->ede,
+		.ecs = c->q->ecs ? c->q : NULL,
+		.ecs_scope = c->ecs_scope,
+	};
+	size_t n = lns_opt_render(c->pkt.buf + len, cap - len, &opt);
 	if (n)
 		c->pkt.count[LNS_SEC_AR]++;
 	return len + n;
@@ -348,6 +447,7 @@ size_t lns_answer(const lns_view_t *view, const uint8_t *pkt, size_t len, uint8_
 	c.flags = 0;
 	c.rcode = LNS_RCODE_NOERROR;
 	c.ede = -1;
+	c.ecs_scope = 0;
 	c.n_synth = 0;
 	if (r != LNS_PARSE_OK) {
 		/* Header only: what follows it could not be trusted. */
@@ -368,7 +468,10 @@ size_t lns_answer(const lns_view_t *view, const uint8_t *pkt, size_t len, uint8_
 	}
 	if (limit > cap)
 		limit = cap;
-	size_t opt = q.edns ? 11 + (q.edns_nsid && view->config->nsid ? 4 + strlen(view->config->node) : 0) : 0;
+	size_t opt = 0;
+	if (q.edns) /* EDE is only set on refusals, which are small */
+		opt = 11 + (q.edns_nsid && view->config->nsid ? 4 + strlen(view->config->node) : 0) +
+			(q.ecs ? 8 + (q.ecs_source + 7u) / 8 : 0);
 	memcpy(out, pkt, q.qend);
 	lns_pkt_init(&c.pkt, out, limit - opt, &q, LNS_HDR);
 

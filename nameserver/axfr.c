@@ -40,8 +40,9 @@ static void msg_end(stream_t *s, uint16_t flags_extra, uint16_t rcode)
 {
 	uint8_t *m = *s->buf + s->msg + 2;
 	if (s->edns) {
-		size_t n = lns_opt_render(m + s->pkt.len, 32, s->payload, rcode, s->q.edns_do, NULL,
-			rcode == LNS_RCODE_REFUSED ? LNS_EDE_PROHIBITED : -1);
+		lns_opt_t opt = { .payload = s->payload, .rcode = rcode, .do_bit = s->q.edns_do,
+			.ede = rcode == LNS_RCODE_REFUSED ? LNS_EDE_PROHIBITED : -1 };
+		size_t n = lns_opt_render(m + s->pkt.len, 32, &opt);
 		s->pkt.len += n;
 		s->pkt.count[LNS_SEC_AR] = (uint16_t)(s->pkt.count[LNS_SEC_AR] + (n ? 1 : 0));
 	}

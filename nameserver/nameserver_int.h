@@ -32,6 +32,7 @@
 #define LNS_F_CD 0x0010
 
 #define LNS_EDNS_NSID 3
+#define LNS_EDNS_ECS 8
 #define LNS_EDNS_EDE 15
 #define LNS_EDE_PROHIBITED 18
 #define LNS_EDE_NOT_AUTHORITATIVE 20
@@ -56,6 +57,10 @@ typedef struct lns_query {
 	bool edns_nsid;
 	uint8_t edns_version;
 	uint16_t edns_payload;
+	bool ecs;                    /* EDNS Client Subnet (RFC 7871) */
+	uint16_t ecs_family;         /* 1: IPv4, 2: IPv6 */
+	uint8_t ecs_source;          /* source prefix length */
+	uint8_t ecs_addr[16];
 } lns_query_t;
 
 enum lns_parse_result lns_query_parse(const uint8_t *pkt, size_t len, lns_query_t *q);
@@ -100,11 +105,24 @@ int lns_pkt_put_rrset(lns_pkt_t *p, int section, const uint8_t *owner, const lns
 int lns_pkt_put_rr(lns_pkt_t *p, int section, const uint8_t *owner, const lns_rrset_t *rs, unsigned i,
 	uint32_t ttl_cap);
 
-/* Writes an OPT record (RFC 6891) with the upper bits of rcode, the DO bit,
- * NSID when nsid is not NULL and an Extended DNS Error when ede >= 0.
- * Returns its size, or 0 when room is too small. */
-size_t lns_opt_render(uint8_t *at, size_t room, uint16_t payload, uint16_t rcode, bool do_bit, const char *nsid,
-	int ede);
+/* What an answer's OPT record (RFC 6891) carries. */
+typedef struct lns_opt {
+	uint16_t payload;
+	uint16_t rcode;          /* its upper bits go into OPT */
+	bool do_bit;
+	const char *nsid;        /* NSID option, or NULL */
+	int ede;                 /* Extended DNS Error, or -1 */
+	const lns_query_t *ecs;  /* echo its client subnet option, or NULL */
+	uint8_t ecs_scope;
+} lns_opt_t;
+
+#define LNS_OPT_MAX (11 + 4 + 64 + 6 + 4 + 4 + 16)
+
+/* Writes the OPT record; returns its size, or 0 when room is too small. */
+size_t lns_opt_render(uint8_t *at, size_t room, const lns_opt_t *opt);
+/* Writes one A or AAAA record for owner (a name already in the packet or
+ * written now). Returns 0 or -1 when it does not fit. */
+int lns_pkt_put_addr(lns_pkt_t *p, int section, const uint8_t *owner, const lns_addr_t *addr, uint32_t ttl);
 
 /* ---- answers (answer.c) ---- */
 

@@ -9,6 +9,7 @@
 #include "nameserver/nameserver_int.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <string.h>
 
 static void dict_add(lns_pkt_t *p, const uint8_t *name, size_t len, size_t off)
@@ -204,26 +205,52 @@ int lns_pkt_put_rrset(lns_pkt_t *p, int section, const uint8_t *owner, const lns
 	return 0;
 }
 
-size_t lns_opt_render(uint8_t *o, size_t room, uint16_t payload, uint16_t rcode, bool do_bit, const char *nsid,
-	int ede)
+size_t lns_opt_render(uint8_t *o, size_t room, const lns_opt_t *opt)
 {
-	size_t nsid_len = nsid ? strlen(nsid) : 0;
-	size_t rdlen = (nsid ? 4 + nsid_len : 0) + (ede >= 0 ? 6 : 0);
+	size_t nsid_len = opt->nsid ? strlen(opt->nsid) : 0;
+	size_t ecs_len = opt->ecs ? (size_t)(opt->ecs->ecs_source + 7) / 8 : 0;
+	size_t rdlen = (opt->nsid ? 4 + nsid_len : 0) + (opt->ede >= 0 ? 6 : 0) + (opt->ecs ? 8 + ecs_len : 0);
 	if (11 + rdlen > room)
 		return 0;
-	const uint8_t fixed[11] = { 0, 0, LNS_T_OPT, (uint8_t)(payload >> 8), (uint8_t)payload, (uint8_t)(rcode >> 4),
-		0 /* version */, do_bit ? 0x80 : 0, 0, (uint8_t)(rdlen >> 8), (uint8_t)rdlen };
+	const uint8_t fixed[11] = { 0, 0, LNS_T_OPT, (uint8_t)(opt->payload >> 8), (uint8_t)opt->payload,
+		(uint8_t)(opt->rcode >> 4), 0 /* version */, opt->do_bit ? 0x80 : 0, 0, (uint8_t)(rdlen >> 8), (uint8_t)rdlen };
 	memcpy(o, fixed, sizeof(fixed));
 	o += sizeof(fixed);
-	if (nsid) {
+	if (opt->nsid) {
 		const uint8_t h[4] = { 0, LNS_EDNS_NSID, (uint8_t)(nsid_len >> 8), (uint8_t)nsid_len };
 		memcpy(o, h, 4);
-		memcpy(o + 4, nsid, nsid_len);
+		memcpy(o + 4, opt->nsid, nsid_len);
 		o += 4 + nsid_len;
 	}
-	if (ede >= 0) {
-		const uint8_t e[6] = { 0, LNS_EDNS_EDE, 0, 2, (uint8_t)(ede >> 8), (uint8_t)ede };
+	if (opt->ecs) {
+		const lns_query_t *q = opt->ecs;
+		const uint8_t h[8] = { 0, LNS_EDNS_ECS, 0, (uint8_t)(4 + ecs_len), 0, (uint8_t)q->ecs_family, q->ecs_source,
+			opt->ecs_scope };
+		memcpy(o, h, 8);
+		memcpy(o + 8, q->ecs_addr, ecs_len);
+		o += 8 + ecs_len;
+	}
+	if (opt->ede >= 0) {
+		const uint8_t e[6] = { 0, LNS_EDNS_EDE, 0, 2, (uint8_t)(opt->ede >> 8), (uint8_t)opt->ede };
 		memcpy(o, e, sizeof(e));
 	}
 	return 11 + rdlen;
+}
+
+int lns_pkt_put_addr(lns_pkt_t *p, int section, const uint8_t *owner, const lns_addr_t *addr, uint32_t ttl)
+{
+	bool v4 = addr->ss.ss_family == AF_INET;
+	size_t alen = v4 ? 4 : 16;
+	const void *a = v4 ? (const void *)&((const struct sockaddr_in *)&addr->ss)->sin_addr
+			   : (const void *)&((const struct sockaddr_in6 *)&addr->ss)->sin6_addr;
+	if (put_owner(p, owner) < 0 || p->len + 10 + alen > p->cap)
+		return -1;
+	uint8_t *w = p->buf + p->len;
+	const uint8_t h[10] = { 0, v4 ? LNS_T_A : LNS_T_AAAA, 0, LNS_C_IN, (uint8_t)(ttl >> 24), (uint8_t)(ttl >> 16),
+		(uint8_t)(ttl >> 8), (uint8_t)ttl, 0, (uint8_t)alen };
+	memcpy(w, h, 10);
+	memcpy(w + 10, a, alen);
+	p->len += 10 + alen;
+	p->count[section]++;
+	return 0;
 }

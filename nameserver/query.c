@@ -30,6 +30,27 @@ static size_t skip_name(const uint8_t *pkt, size_t len, size_t off)
 	return 0;
 }
 
+/* RFC 7871 6: family, source prefix, scope 0, and just the address bytes the
+ * prefix needs, with the bits past it zero. */
+static enum lns_parse_result parse_ecs(const uint8_t *o, size_t olen, lns_query_t *q)
+{
+	if (olen < 4 || q->ecs)
+		return LNS_PARSE_FORMERR;
+	uint16_t family = get16(o);
+	uint8_t source = o[2], scope = o[3];
+	size_t alen = (size_t)(source + 7) / 8;
+	if ((family != 1 && family != 2) || source > (family == 1 ? 32 : 128) || scope != 0 || olen - 4 != alen)
+		return LNS_PARSE_FORMERR;
+	memset(q->ecs_addr, 0, sizeof(q->ecs_addr));
+	memcpy(q->ecs_addr, o + 4, alen);
+	if (source % 8 && (q->ecs_addr[alen - 1] & (0xff >> (source % 8))))
+		return LNS_PARSE_FORMERR;
+	q->ecs = true;
+	q->ecs_family = family;
+	q->ecs_source = source;
+	return LNS_PARSE_OK;
+}
+
 static enum lns_parse_result parse_opt(const uint8_t *rr, size_t rdlen, lns_query_t *q)
 {
 	/* rr points at TYPE: type(2) class(2) ttl(4) rdlen(2) rdata */
@@ -46,6 +67,8 @@ static enum lns_parse_result parse_opt(const uint8_t *rr, size_t rdlen, lns_quer
 			return LNS_PARSE_FORMERR;
 		if (code == LNS_EDNS_NSID && olen == 0)
 			q->edns_nsid = true;
+		if (code == LNS_EDNS_ECS && parse_ecs(o + 4, olen, q) != LNS_PARSE_OK)
+			return LNS_PARSE_FORMERR;
 		o += 4u + olen;
 		rdlen -= 4u + olen;
 	}
@@ -88,7 +111,7 @@ enum lns_parse_result lns_query_parse(const uint8_t *pkt, size_t len, lns_query_
 	q->id = get16(pkt);
 	q->flags = get16(pkt + 2);
 	q->opcode = (uint8_t)((q->flags >> 11) & 0xf);
-	q->edns = q->edns_do = q->edns_nsid = false;
+	q->edns = q->edns_do = q->edns_nsid = q->ecs = false;
 	q->edns_version = 0;
 	q->edns_payload = 512;
 	q->qend = LNS_HDR;

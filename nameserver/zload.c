@@ -199,6 +199,11 @@ int lns_ns_zones_load(const lns_config_t *cfg, lns_zonedb_t **out, lns_err_t *er
 	int rc = 0;
 	for (unsigned i = 0; i < cfg->n_zones && rc == 0; i++)
 		rc = load_zone(db, &cfg->zones[i], cfg->path, err, &records);
+	for (unsigned i = 0; i < cfg->n_pools && rc == 0; i++) {
+		lns_err_t e;
+		if ((rc = lns_zonedb_add_pool(db, cfg->pools[i].wire, (int32_t)i, &e)) != 0)
+			lns_err_set(err, cfg->path, cfg->pools[i].line, "pool '%s': %s", cfg->pools[i].name, e.msg);
+	}
 	if (rc == 0)
 		rc = lns_zonedb_finish(db, err);
 	if (rc != 0) {

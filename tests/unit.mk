@@ -8,7 +8,7 @@ TESTS += $(UNIT_TESTS)
 UNIT_HELPER = tests/unit/helper.c tests/unit/helper.h
 UNIT_CPPFLAGS = $(AM_CPPFLAGS) $(CUNIT_CFLAGS) -DLNS_TEST_SRCDIR='"$(abs_top_srcdir)"'
 
-tests_unit_core_SOURCES = tests/unit_core.c $(UNIT_HELPER)
+tests_unit_core_SOURCES = tests/unit_core.c tests/unit/policy_suite.c tests/unit/suites.h $(UNIT_HELPER)
 tests_unit_core_CPPFLAGS = $(UNIT_CPPFLAGS) $(LIBCONFIG_CFLAGS) $(URCU_CFLAGS)
 tests_unit_core_LDADD = $(CORE_LIBS) $(CUNIT_LIBS)
 

@@ -12,6 +12,7 @@
 #include "core/view.h"
 #include "core/zonedb.h"
 #include "tests/unit/helper.h"
+#include "tests/unit/suites.h"
 
 #include <CUnit/CUnit.h>
 #include <arpa/inet.h>
@@ -1371,6 +1372,7 @@ int main(void)
 	CU_add_test(s, "a deeper zone hides the parent's nodes", test_zonedb_deeper_zone_hides_parent_nodes);
 	CU_add_test(s, "thousands of nodes", test_zonedb_many_nodes);
 
+	lns_test_policy_suite();
 	s = CU_add_suite("view", NULL, NULL);
 	CU_add_test(s, "new takes ownership, free releases all", test_view_new_takes_ownership);
 
