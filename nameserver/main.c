@@ -10,6 +10,8 @@
 #include "core/log.h"
 #include "core/view.h"
 #include "nameserver/nameserver.h"
+#include "probe/probe.h"
+#include "web/web.h"
 
 #include <errno.h>
 #include <ev.h>
@@ -18,6 +20,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -29,10 +32,110 @@ typedef struct options {
 	unsigned n_listen;
 	long port;
 	int ready_fd;
+	const char *http;
 } options_t;
 
 static options_t opt = { .config = SYSCONFDIR "/levelns/levelns.conf", .port = -1, .ready_fd = -1 };
 static lns_ns_t *ns;
+static lns_web_t *web;
+
+/* The control loop's state: the prober, and the coalescing of publications. */
+static struct control {
+	struct ev_loop *loop;
+	lns_prober_t *prober;
+	ev_timer refresh;
+	bool dirty;
+} ctl;
+
+#define REFRESH_S 0.25
+
+static int64_t mono_ms(void)
+{
+	return (int64_t)(ev_now(ctl.loop) * 1000.0);
+}
+
+/* Pool states of base's generation from the prober's current health. */
+static lns_pool_state_t **build_pools(const lns_view_t *base, const lns_view_t *prev)
+{
+	const lns_config_t *cfg = base->config;
+	lns_pool_state_t **pools = lns_xcalloc(cfg->n_pools ? cfg->n_pools : 1, sizeof(*pools));
+	for (unsigned i = 0; i < cfg->n_pools; i++) {
+		const lns_pool_state_t *old = prev && prev->gen == base->gen ? prev->pools[i] : NULL;
+		pools[i] = lns_pool_state_build(&cfg->pools[i], lns_prober_health(ctl.prober, i), old, mono_ms());
+	}
+	return pools;
+}
+
+static void free_pools(lns_pool_state_t **pools, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		lns_pool_state_free(pools[i]);
+	free(pools);
+}
+
+/* Publishes a new answer view when some pool would answer differently, and
+ * a new status view in any case. */
+static void publish(bool status)
+{
+	const lns_view_t *cur = lns_view_current_writer();
+	if (!cur)
+		return;
+	unsigned n = cur->config->n_pools;
+	lns_pool_state_t **pools = build_pools(cur, cur);
+	bool differs = false;
+	for (unsigned i = 0; i < n && !differs; i++)
+		differs = !lns_pool_state_same_answer(pools[i], cur->pools[i]);
+	if (differs)
+		lns_view_publish(lns_view_derive(cur, pools)); /* frees cur */
+	else
+		free_pools(pools, n);
+	cur = lns_view_current_writer();
+	if (status || differs)
+		lns_view_publish_status(lns_view_derive(cur, build_pools(cur, cur)));
+}
+
+static void prober_cb(void *arg, bool state_changed)
+{
+	if (state_changed)
+		publish(true);
+	else
+		ctl.dirty = true;
+}
+
+/* Health details, drains that expire and slow-start ramps are published at
+ * most every REFRESH_S. */
+static void refresh_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	const lns_view_t *cur = lns_view_current_writer();
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	int64_t now_wall = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	bool ramping = false;
+	for (unsigned i = 0; cur && i < cur->config->n_pools; i++) {
+		const lns_pool_conf_t *pc = &cur->config->pools[i];
+		const lns_health_t *h = lns_prober_health(ctl.prober, i);
+		for (unsigned m = 0; m < pc->n_members; m++) {
+			if (h[m].drained && h[m].drained_until && h[m].drained_until <= now_wall)
+				lns_prober_drain(ctl.prober, i, m, false, 0);
+			ramping |= pc->slow_start_ms && h[m].up_since_mono &&
+				mono_ms() - h[m].up_since_mono < (int64_t)pc->slow_start_ms + 1000;
+		}
+	}
+	if (ctl.dirty || ramping)
+		publish(true);
+	ctl.dirty = false;
+}
+
+/* A new generation: the prober follows its pools, then answers come from
+ * the health it has (kept for members that did not change). */
+static void start_generation(lns_view_t *v)
+{
+	lns_prober_apply(ctl.prober, v->config, v->gen->hits);
+	lns_view_t *ready = lns_view_derive(v, build_pools(v, NULL));
+	lns_view_publish(ready);
+	lns_view_publish_status(lns_view_derive(ready, build_pools(ready, ready)));
+	lns_view_free(v);
+}
 
 static void usage(FILE *to)
 {
@@ -44,6 +147,7 @@ static void usage(FILE *to)
 		"  -p PORT           listen on this port instead of the configured one\n"
 		"  --check-config    check the configuration and zones, print a summary, and exit\n"
 		"  --ready-fd N      write \"ready\\n\" to file descriptor N once every listener is up\n"
+		"  --http ADDR[@PORT]|none  serve the admin API there instead of http.listen, or not at all\n"
 		"  -V                print the version and exit\n",
 		opt.config);
 }
@@ -62,6 +166,12 @@ static int apply_overrides(lns_config_t *cfg, lns_err_t *err)
 		for (unsigned i = 0; i < cfg->n_listen; i++)
 			lns_addr_set_port(&cfg->listen[i], (uint16_t)opt.port);
 	}
+	if (opt.http && strcmp(opt.http, "none") == 0)
+		cfg->http_enabled = false;
+	else if (opt.http && lns_addr_parse(opt.http, 8053, &cfg->http_listen, err) != 0)
+		return LNS_EPARSE;
+	else if (opt.http)
+		cfg->http_enabled = true;
 	return 0;
 }
 
@@ -80,7 +190,8 @@ static lns_view_t *load(lns_err_t *err)
 
 static bool same_listeners(const lns_config_t *a, const lns_config_t *b)
 {
-	if (a->n_listen != b->n_listen || a->workers != b->workers)
+	if (a->n_listen != b->n_listen || a->workers != b->workers || a->http_enabled != b->http_enabled ||
+	    memcmp(&a->http_listen, &b->http_listen, sizeof(a->http_listen)) != 0)
 		return false;
 	for (unsigned i = 0; i < a->n_listen; i++)
 		if (a->listen[i].len != b->listen[i].len || memcmp(&a->listen[i].ss, &b->listen[i].ss, a->listen[i].len) != 0)
@@ -99,12 +210,12 @@ static void reload_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	}
 	const lns_view_t *cur = lns_view_current_writer();
 	if (cur && !same_listeners(cur->config, v->config))
-		lns_warn("reload: listen addresses and workers change only on restart; keeping the current sockets");
+		lns_warn("reload: listen addresses, workers and http.listen change only on restart; keeping the current sockets");
 	lns_log_set_level(v->config->log_level);
-	unsigned zones = v->zones->n_zones;
+	unsigned zones = v->zones->n_zones, pools = v->config->n_pools;
 	size_t records = v->zones->n_records;
-	lns_view_publish(v);
-	lns_notice("reload: done, serving %u zones (%zu records)", zones, records);
+	start_generation(v);
+	lns_notice("reload: done, serving %u zones (%zu records) and %u pools", zones, records, pools);
 }
 
 static void stop_cb(struct ev_loop *loop, ev_signal *w, int revents)
@@ -118,6 +229,7 @@ static void parse_args(int argc, char **argv)
 	static const struct option longs[] = {
 		{ "check-config", no_argument, NULL, 'C' },
 		{ "ready-fd", required_argument, NULL, 'R' },
+		{ "http", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -142,6 +254,7 @@ static void parse_args(int argc, char **argv)
 			}
 			break;
 		case 'C': opt.check = true; break;
+		case 'H': opt.http = optarg; break;
 		case 'R':
 			if (lns_parse_long(optarg, 0, 65535, &v) != 0) {
 				fprintf(stderr, "levelnsd: --ready-fd needs a file descriptor number\n");
@@ -161,6 +274,28 @@ static void parse_args(int argc, char **argv)
 	}
 }
 
+/* --check-config: the summary, and per pool the worst-case detection
+ * times with the defaults it uses. */
+static void print_check(const lns_view_t *v)
+{
+	const lns_config_t *cfg = v->config;
+	printf("levelnsd: %s: ok, %u zones, %zu records, %u pools\n", opt.config, v->zones->n_zones, v->zones->n_records,
+		cfg->n_pools);
+	for (unsigned i = 0; i < cfg->n_pools; i++) {
+		const lns_pool_conf_t *p = &cfg->pools[i];
+		unsigned r = lns_pool_detect_refused_ms(p), b = lns_pool_detect_blackhole_ms(p);
+		printf("pool %s: %s, %u members, %s probe", p->name, lns_policy_name(p->policy), p->n_members,
+			lns_probe_type_name(p->probe.type));
+		if (p->probe.type == LNS_PROBE_NONE) {
+			printf(" (members always count as up)\n");
+			continue;
+		}
+		printf("; worst case to stop answering a dead member: refusing %u ms, blackholed %u ms (server side);"
+		       " a client sees up to %.1f s and %.1f s with the TTL of %u s\n",
+			r, b, (r + p->ttl * 1000.0) / 1000.0, (b + p->ttl * 1000.0) / 1000.0, p->ttl);
+	}
+}
+
 static void announce(const lns_view_t *v)
 {
 	char list[LNS_MAX_LISTEN * 64] = "", one[64];
@@ -169,8 +304,8 @@ static void announce(const lns_view_t *v)
 		strcat(list, i ? ", " : "");
 		strcat(list, lns_addr_render(&cfg->listen[i], one, sizeof(one)));
 	}
-	lns_notice("levelnsd: ready: node %s serving %u zones (%zu records) on %s (udp, tcp)", cfg->node,
-		v->zones->n_zones, v->zones->n_records, list);
+	lns_notice("levelnsd: ready: node %s serving %u zones (%zu records) and %u pools on %s (udp, tcp)", cfg->node,
+		v->zones->n_zones, v->zones->n_records, cfg->n_pools, list);
 	if (opt.ready_fd >= 0) {
 		if (write(opt.ready_fd, "ready\n", 6) == -1)
 			lns_warn("levelnsd: cannot write to --ready-fd %d: %s", opt.ready_fd, strerror(errno));
@@ -190,7 +325,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (opt.check) {
-		printf("levelnsd: %s: ok, %u zones, %zu records\n", opt.config, v->zones->n_zones, v->zones->n_records);
+		print_check(v);
 		lns_view_free(v);
 		return 0;
 	}
@@ -209,13 +344,31 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	lns_view_publish(v);
-	if (lns_ns_start(v->config, &ns, &err) != 0) {
+	struct ev_loop *loop = ev_default_loop(EVFLAG_AUTO);
+	ctl.loop = loop;
+	if (!(ctl.prober = lns_prober_new(loop, prober_cb, NULL, &err))) {
+		fprintf(stderr, "levelnsd: cannot start probing: %s\n", err.msg);
+		return 1;
+	}
+	const lns_config_t *first = v->config; /* lives on in the published view */
+	start_generation(v);
+	if (lns_ns_start(first, &ns, &err) != 0) {
 		lns_err("levelnsd: cannot listen: %s", err.msg);
+		lns_prober_free(ctl.prober);
+		lns_view_publish_status(NULL);
 		lns_view_publish(NULL);
 		return 1;
 	}
-	struct ev_loop *loop = ev_default_loop(EVFLAG_AUTO);
+	if (first->http_enabled && lns_web_start(&first->http_listen, &web, &err) != 0) {
+		lns_err("levelnsd: %s", err.msg);
+		lns_ns_stop(ns);
+		lns_prober_free(ctl.prober);
+		lns_view_publish_status(NULL);
+		lns_view_publish(NULL);
+		return 1;
+	}
+	ev_timer_init(&ctl.refresh, refresh_cb, REFRESH_S, REFRESH_S);
+	ev_timer_start(loop, &ctl.refresh);
 	ev_signal hup, term, intr;
 	ev_signal_init(&hup, reload_cb, SIGHUP);
 	ev_signal_init(&term, stop_cb, SIGTERM);
@@ -224,13 +377,17 @@ int main(int argc, char **argv)
 	ev_signal_start(loop, &term);
 	ev_signal_start(loop, &intr);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-	announce(v);
+	announce(lns_view_current_writer());
 
 	ev_run(loop, 0);
 
 	lns_ns_stats_t st;
 	lns_ns_stats(ns, &st);
 	lns_ns_stop(ns);
+	lns_web_stop(web);
+	ev_timer_stop(loop, &ctl.refresh);
+	lns_prober_free(ctl.prober);
+	lns_view_publish_status(NULL);
 	lns_view_publish(NULL);
 	ev_loop_destroy(loop);
 	lns_notice("levelnsd: stopped after %" PRIu64 " UDP and %" PRIu64 " TCP queries, dropped %" PRIu64, st.udp_queries,

@@ -118,12 +118,57 @@ static int add_rr(reader_t *rd, const char *path, int line, const ldns_rr *rr)
 	return 0;
 }
 
+/* ldns lets an unclosed "(" swallow the rest of the file into one record;
+ * a scan outside quotes and comments finds it first. */
+static int check_parens(reader_t *rd, const char *path, FILE *fp)
+{
+	int c, line = 1, open_line = 0, depth = 0;
+	bool quoted = false, comment = false, escaped = false;
+	while ((c = getc(fp)) != EOF) {
+		if (escaped) {
+			escaped = false;
+		} else if (c == '\n') {
+			line++;
+			comment = false;
+		} else if (comment) {
+			continue;
+		} else if (c == '\\') {
+			escaped = true;
+		} else if (c == '"') {
+			quoted = !quoted;
+		} else if (quoted) {
+			continue;
+		} else if (c == ';') {
+			comment = true;
+		} else if (c == '(') {
+			if (depth++ == 0)
+				open_line = line;
+		} else if (c == ')') {
+			if (--depth < 0) {
+				lns_err_set(rd->err, path, line, "')' without '('");
+				return LNS_EPARSE;
+			}
+		}
+	}
+	rewind(fp);
+	if (depth > 0 || quoted) {
+		lns_err_set(rd->err, path, open_line ? open_line : line, quoted ? "unterminated quoted string" : "'(' is never closed");
+		return LNS_EPARSE;
+	}
+	return 0;
+}
+
 static int read_file(reader_t *rd, const char *path, ldns_rdf *origin_in, uint32_t ttl_in, int depth)
 {
 	FILE *fp = fopen(path, "r");
 	if (!fp) {
 		lns_err_set(rd->err, path, 0, "cannot open zone file: %s", strerror(errno));
 		return -errno;
+	}
+	int bad = check_parens(rd, path, fp);
+	if (bad) {
+		fclose(fp);
+		return bad;
 	}
 	ldns_rdf *origin = origin_in ? ldns_rdf_clone(origin_in) : NULL;
 	ldns_rdf *prev = origin ? ldns_rdf_clone(origin) : NULL;

@@ -175,7 +175,7 @@ EOF
 }
 
 start_levelnsd() {
-	"$levelnsd" -c "$conf" -f -a "127.0.0.1@$1" >"$tmp/levelnsd.log" 2>&1 &
+	"$levelnsd" -c "$conf" -f -a "127.0.0.1@$1" --http none >"$tmp/levelnsd.log" 2>&1 &
 	started_pid=$!
 }
 

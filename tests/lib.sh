@@ -14,6 +14,7 @@ PASSES=0
 
 cleanup() {
 	[ -n "$NS_PID" ] && kill -9 "$NS_PID" 2>/dev/null
+	for pid in ${BACKENDS:-}; do kill -9 "$pid" 2>/dev/null; done
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -33,7 +34,8 @@ start_ns() {
 	for attempt in 1 2 3 4 5 6 7 8; do
 		PORT=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
 		: >"$T/ns.log"
-		"$LEVELNSD" -c "$conf" -f -a "$addr@$PORT" "$@" 2>"$T/ns.log" &
+		HTTP_PORT=$((PORT + 1))
+		"$LEVELNSD" -c "$conf" -f -a "$addr@$PORT" --http "127.0.0.1@$HTTP_PORT" "$@" 2>"$T/ns.log" &
 		NS_PID=$!
 		for i in $(seq 1 300); do
 			grep -q "ready:" "$T/ns.log" && return 0
@@ -68,6 +70,7 @@ start_ns_args() {
 	exit 1
 }
 
+# launch_ns CONFIG ARG...: starts levelnsd in the background, PORT put into ARGs.
 launch_ns() {
 	conf=$1
 	shift
@@ -79,7 +82,7 @@ launch_ns() {
 		set -- "$@" "$arg"
 		shift
 	done
-	"$LEVELNSD" -c "$conf" -f "$@" 2>"$T/ns.log" &
+	"$LEVELNSD" -c "$conf" -f --http none "$@" 2>"$T/ns.log" &
 	NS_PID=$!
 }
 
@@ -134,4 +137,54 @@ finish() {
 # dig against the daemon: UDP by default; the sections as "name ttl class type rdata" lines.
 d() {
 	dig +tries=2 +time=5 +norec @127.0.0.1 -p "$PORT" "$@"
+}
+
+# start_backend NAME ADDR [args]: a tests/backend on ADDR with kernel-chosen
+# ports; sets NAME_http, NAME_tcp, NAME_dns, NAME_ctl and NAME_pid.
+BACKENDS=
+start_backend() {
+	name=$1
+	baddr=$2
+	shift 2
+	"$top_builddir/tests/backend" -a "$baddr" --tcp 0 --http 0 --dns 0 --control 0 "$@" 2>"$T/backend-$name.log" &
+	eval "${name}_pid=$!"
+	BACKENDS="$BACKENDS $!"
+	for i in $(seq 1 100); do
+		line=$(grep "backend: ready" "$T/backend-$name.log")
+		[ -n "$line" ] && break
+		sleep 0.1
+	done
+	[ -n "$line" ] || { cat "$T/backend-$name.log"; echo "FAIL: backend $name did not start"; exit 1; }
+	for kv in $(echo "$line" | sed 's/.*ready //'); do
+		eval "${name}_${kv%%=*}=${kv#*=}"
+	done
+	eval "${name}_ctl=\$${name}_control"
+}
+
+# backend_ctl NAME COMMAND...: switches a backend's behaviour.
+backend_ctl() {
+	name=$1
+	shift
+	eval "port=\$${name}_ctl"
+	"$top_builddir/tests/backend" ctl "$port" "$@" >/dev/null
+}
+
+stop_backends() {
+	for pid in $BACKENDS; do
+		kill -TERM "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	BACKENDS=
+}
+
+# eventually SECONDS COMMAND...: true as soon as COMMAND succeeds, polling every 0.1 s.
+eventually() {
+	limit=$1
+	shift
+	end=$(($(date +%s) + limit))
+	while [ "$(date +%s)" -le "$end" ]; do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
 }

@@ -13,7 +13,9 @@
  *   rawq wait ADDR PORT SECONDS HEX    one message over TCP, report how long the answer
  *                                      took, or that none came within SECONDS
  *   rawq idle ADDR PORT SECONDS        connect, send nothing, report when closed
- *   rawq loop ADDR PORT NAME TYPE N    N queries over UDP, count good answers
+ *   rawq loop ADDR PORT NAME TYPE N    N queries over UDP, each retried twice after
+ *                                      1 s; count good, bad and lost answers (gives up
+ *                                      early when 3 in a row are lost)
  *   rawq hold ADDR PORT N SECONDS      open N idle TCP connections for SECONDS
  */
 #include <arpa/inet.h>
@@ -299,41 +301,50 @@ static int cmd_hold(int n, double seconds)
 	return 0;
 }
 
+/* Waits until DEADLINE for the answer to query ID: 1 if it is a good answer,
+ * 2 if not, 0 if none came. A late answer to an earlier, retried query is
+ * skipped rather than taken for this one. */
+static int loop_answer(int fd, uint16_t id, double deadline)
+{
+	uint8_t r[65536];
+	for (;;) {
+		double left = deadline - now();
+		if (left <= 0 || wait_read(fd, (int)(left * 1000) + 1) <= 0)
+			return 0;
+		ssize_t got = recv(fd, r, sizeof(r), 0);
+		if (got >= 2 && ((r[0] << 8) | r[1]) != id)
+			continue;
+		ldns_pkt *p = NULL;
+		bool good = got > 0 && ldns_wire2pkt(&p, r, (size_t)got) == LDNS_STATUS_OK &&
+			ldns_pkt_get_rcode(p) == LDNS_RCODE_NOERROR && ldns_pkt_ancount(p) > 0;
+		ldns_pkt_free(p);
+		return good ? 1 : 2;
+	}
+}
+
 static int cmd_loop(const char *name, const char *type, long count)
 {
 	ldns_rdf *qname = ldns_dname_new_frm_str(name);
 	ldns_rr_type qtype = ldns_get_rr_type_by_name(type);
-	long ok = 0, bad = 0, lost = 0;
+	long ok = 0, bad = 0, lost = 0, lost_in_a_row = 0;
 	int fd = new_socket(SOCK_DGRAM);
-	for (long i = 0; i < count; i++) {
+	for (long i = 0; i < count && lost_in_a_row < 3; i++) {
 		ldns_pkt *q = ldns_pkt_query_new(ldns_rdf_clone(qname), qtype, LDNS_RR_CLASS_IN, 0);
 		ldns_pkt_set_id(q, (uint16_t)i);
 		uint8_t *wire;
 		size_t wlen;
 		ldns_pkt2wire(&wire, q, &wlen);
 		ldns_pkt_free(q);
-		int tries = 0;
-		for (;;) {
+		int verdict = 0; /* 0 lost, 1 good, 2 bad */
+		for (int tries = 0; tries < 3 && !verdict; tries++) {
 			sendto(fd, wire, wlen, 0, (struct sockaddr *)&addr, addr_len);
-			if (wait_read(fd, 1000) > 0)
-				break;
-			if (++tries == 3)
-				break;
+			verdict = loop_answer(fd, (uint16_t)i, now() + 1.0);
 		}
 		free(wire);
-		if (tries == 3) {
-			lost++;
-			continue;
-		}
-		uint8_t r[65536];
-		ssize_t got = recv(fd, r, sizeof(r), 0);
-		ldns_pkt *p = NULL;
-		if (got > 0 && ldns_wire2pkt(&p, r, (size_t)got) == LDNS_STATUS_OK && ldns_pkt_id(p) == (uint16_t)i &&
-		    ldns_pkt_get_rcode(p) == LDNS_RCODE_NOERROR && ldns_pkt_ancount(p) > 0)
-			ok++;
-		else
-			bad++;
-		ldns_pkt_free(p);
+		ok += verdict == 1;
+		bad += verdict == 2;
+		lost += verdict == 0;
+		lost_in_a_row = verdict == 0 ? lost_in_a_row + 1 : 0;
 	}
 	ldns_rdf_deep_free(qname);
 	printf("ok=%ld bad=%ld lost=%ld\n", ok, bad, lost);

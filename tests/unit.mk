@@ -17,3 +17,9 @@ tests_unit_nameserver_CPPFLAGS = $(UNIT_CPPFLAGS) $(LDNS_CFLAGS) $(URCU_CFLAGS)
 tests_unit_nameserver_LDADD = $(NAMESERVER_LIBS) $(CORE_LIBS) $(CUNIT_LIBS) $(LDNS_LIBS)
 
 EXTRA_DIST += tests/unit/answer.zone tests/unit/other.zone tests/unit/served.zone
+
+check_PROGRAMS += tests/unit_probe
+TESTS += tests/unit_probe
+tests_unit_probe_SOURCES = tests/unit_probe.c $(UNIT_HELPER)
+tests_unit_probe_CPPFLAGS = $(UNIT_CPPFLAGS) $(LIBCONFIG_CFLAGS) $(URCU_CFLAGS)
+tests_unit_probe_LDADD = $(PROBE_LIBS) $(CORE_LIBS) $(CUNIT_LIBS)

@@ -1,0 +1,910 @@
+/*
+ * Unit tests for web/: routing (table), RFC 3339 times and UTF-8 clean-up
+ * (tables), the JSON documents rendered from views built by hand and parsed
+ * back with jansson, and the endpoint itself on 127.0.0.1 fetched with
+ * libcurl while answer and status views are published.
+ */
+#include "config.h"
+
+#include "core/config.h"
+#include "core/policy.h"
+#include "core/util.h"
+#include "core/view.h"
+#include "tests/unit/helper.h"
+#include "web/web.h"
+#include "web/web_int.h"
+
+#include <CUnit/CUnit.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ======================================================================
+ * routing (table)
+ * ====================================================================== */
+
+static const struct route_row {
+	const char *name;
+	const char *method;
+	const char *path;
+	bool body;
+	int status;
+	enum lns_web_endpoint endpoint;
+	const char *allow;
+} route_rows[] = {
+	{ "GET health", "GET", "/api/v1/health", false, 200, LNS_WEB_EP_HEALTH, NULL },
+	{ "HEAD health", "HEAD", "/api/v1/health", false, 200, LNS_WEB_EP_HEALTH, NULL },
+	{ "GET pools", "GET", "/api/v1/pools", false, 200, LNS_WEB_EP_POOLS, NULL },
+	{ "HEAD pools", "HEAD", "/api/v1/pools", false, 200, LNS_WEB_EP_POOLS, NULL },
+	{ "POST health is 405", "POST", "/api/v1/health", false, 405, LNS_WEB_EP_NONE, "GET, HEAD" },
+	{ "POST health with a body is 405", "POST", "/api/v1/health", true, 405, LNS_WEB_EP_NONE, "GET, HEAD" },
+	{ "DELETE pools is 405", "DELETE", "/api/v1/pools", false, 405, LNS_WEB_EP_NONE, "GET, HEAD" },
+	{ "OPTIONS pools is 405", "OPTIONS", "/api/v1/pools", false, 405, LNS_WEB_EP_NONE, "GET, HEAD" },
+	{ "methods are case-sensitive", "get", "/api/v1/health", false, 405, LNS_WEB_EP_NONE, "GET, HEAD" },
+	{ "GET with a body is 400", "GET", "/api/v1/health", true, 400, LNS_WEB_EP_NONE, NULL },
+	{ "HEAD with a body is 400", "HEAD", "/api/v1/pools", true, 400, LNS_WEB_EP_NONE, NULL },
+	{ "unknown path", "GET", "/api/v1/nope", false, 404, LNS_WEB_EP_NONE, NULL },
+	{ "unknown path and method", "BREW", "/coffee", true, 404, LNS_WEB_EP_NONE, NULL },
+	{ "root", "GET", "/", false, 404, LNS_WEB_EP_NONE, NULL },
+	{ "empty path", "GET", "", false, 404, LNS_WEB_EP_NONE, NULL },
+	{ "trailing slash", "GET", "/api/v1/health/", false, 404, LNS_WEB_EP_NONE, NULL },
+	{ "prefix only", "GET", "/api/v1/heal", false, 404, LNS_WEB_EP_NONE, NULL },
+	{ "longer path", "GET", "/api/v1/healthz", false, 404, LNS_WEB_EP_NONE, NULL },
+	{ "other version", "GET", "/api/v2/health", false, 404, LNS_WEB_EP_NONE, NULL },
+	{ "case of the path", "GET", "/API/v1/health", false, 404, LNS_WEB_EP_NONE, NULL },
+	{ "no path", "GET", NULL, false, 404, LNS_WEB_EP_NONE, NULL },
+};
+
+static void run_route_row(const void *table, size_t i)
+{
+	const struct route_row *r = &((const struct route_row *)table)[i];
+	lns_web_route_t out;
+	memset(&out, 0x5a, sizeof(out));
+	lns_web_route(r->method, r->path, r->body, &out);
+	T_CHECK(out.status == r->status, "%s: status %d, expected %d", r->name, out.status, r->status);
+	T_CHECK(out.endpoint == r->endpoint, "%s: endpoint %d, expected %d", r->name, out.endpoint, r->endpoint);
+	if (r->allow)
+		T_CHECK(out.allow && strcmp(out.allow, r->allow) == 0, "%s: allow \"%s\"", r->name,
+			out.allow ? out.allow : "(null)");
+	else
+		T_CHECK(out.allow == NULL, "%s: unexpected allow \"%s\"", r->name, out.allow);
+	T_CHECK((out.error != NULL) == (r->status != 200), "%s: error \"%s\"", r->name, out.error ? out.error : "(null)");
+}
+
+/* ======================================================================
+ * RFC 3339 times (table)
+ * ====================================================================== */
+
+static const struct time_row {
+	const char *name;
+	int64_t ms;
+	size_t size;
+	const char *text; /* NULL: refused */
+} time_rows[] = {
+	{ "the epoch", 0, LNS_WEB_TIME_MAX, "1970-01-01T00:00:00.000Z" },
+	{ "with milliseconds", INT64_C(1795894801123), LNS_WEB_TIME_MAX, "2026-11-28T19:40:01.123Z" },
+	{ "whole minute", INT64_C(1795894860000), LNS_WEB_TIME_MAX, "2026-11-28T19:41:00.000Z" },
+	{ "leap day", INT64_C(951868799999), LNS_WEB_TIME_MAX, "2000-02-29T23:59:59.999Z" },
+	{ "last of year 9999", INT64_C(253402300799999), LNS_WEB_TIME_MAX, "9999-12-31T23:59:59.999Z" },
+	{ "year 10000", INT64_C(253402300800000), LNS_WEB_TIME_MAX, NULL },
+	{ "negative", -1, LNS_WEB_TIME_MAX, NULL },
+	{ "most negative", INT64_MIN, LNS_WEB_TIME_MAX, NULL },
+	{ "largest", INT64_MAX, LNS_WEB_TIME_MAX, NULL },
+	{ "buffer too small", 0, 24, NULL },
+};
+
+static void run_time_row(const void *table, size_t i)
+{
+	const struct time_row *r = &((const struct time_row *)table)[i];
+	char buf[64];
+	memset(buf, 'x', sizeof(buf));
+	bool ok = lns_web_time_render(r->ms, buf, r->size);
+	if (r->text) {
+		T_CHECK(ok && strcmp(buf, r->text) == 0, "%s: \"%s\", expected \"%s\"", r->name, buf, r->text);
+	} else {
+		T_CHECK(!ok && buf[0] == '\0', "%s: accepted as \"%s\"", r->name, buf);
+	}
+}
+
+/* ======================================================================
+ * strings: UTF-8 kept, anything else replaced (table)
+ * ====================================================================== */
+
+#define FFFD "\xef\xbf\xbd"
+
+static const struct string_row {
+	const char *name;
+	const char *in;
+	size_t max;
+	const char *out;
+} string_rows[] = {
+	{ "ascii", "www.example.test", SIZE_MAX, "www.example.test" },
+	{ "empty", "", SIZE_MAX, "" },
+	{ "json specials kept for jansson to escape", "a\"b\\c\n\t\x01", SIZE_MAX, "a\"b\\c\n\t\x01" },
+	{ "two three four bytes", "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", SIZE_MAX, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80" },
+	{ "lone 0xff", "a\xff" "b", SIZE_MAX, "a" FFFD "b" },
+	{ "lone continuation", "\x80", SIZE_MAX, FFFD },
+	{ "overlong slash", "\xc0\xaf", SIZE_MAX, FFFD FFFD },
+	{ "overlong three bytes", "\xe0\x80\xaf", SIZE_MAX, FFFD FFFD FFFD },
+	{ "surrogate", "\xed\xa0\x80", SIZE_MAX, FFFD FFFD FFFD },
+	{ "past U+10FFFF", "\xf4\x90\x80\x80", SIZE_MAX, FFFD FFFD FFFD FFFD },
+	{ "cut at the end", "ok\xe2\x82", SIZE_MAX, "ok" FFFD FFFD },
+	{ "valid then invalid", "\xc3\xa9\xff", SIZE_MAX, "\xc3\xa9" FFFD },
+	{ "bounded by max", "abcdef", 3, "abc" },
+	{ "max cuts a sequence", "\xc3\xa9", 1, FFFD },
+};
+
+static void run_string_row(const void *table, size_t i)
+{
+	const struct string_row *r = &((const struct string_row *)table)[i];
+	json_t *j = lns_web_string(r->in, r->max);
+	T_CHECK(json_is_string(j), "%s: not a string", r->name);
+	if (json_is_string(j))
+		T_CHECK(json_string_length(j) == strlen(r->out) && memcmp(json_string_value(j), r->out, strlen(r->out)) == 0,
+			"%s: got \"%s\"", r->name, json_string_value(j));
+	/* and it dumps to a document that parses back to the same text */
+	json_t *doc = json_pack("{s:O}", "s", j);
+	char *text = lns_web_dump(doc, NULL);
+	json_t *back = text ? json_loads(text, 0, NULL) : NULL;
+	T_CHECK(back && json_equal(back, doc), "%s: does not survive a dump", r->name);
+	json_decref(back);
+	free(text);
+	json_decref(doc);
+	json_decref(j);
+}
+
+static void test_string_null(void)
+{
+	json_t *j = lns_web_string(NULL, SIZE_MAX);
+	CU_ASSERT(json_is_null(j));
+	json_decref(j);
+}
+
+/* ======================================================================
+ * documents from a view built by hand
+ * ====================================================================== */
+
+#define NOW INT64_C(1795894801123) /* 2026-11-28T19:40:01.123Z */
+#define ODD_NAME "we\"ird\\name\n\x01\xc3\xa9\xff"
+#define ODD_NAME_CLEAN "we\"ird\\name\n\x01\xc3\xa9" FFFD
+
+/* Two pools as plain structs, the way core/policy would leave them. */
+struct fixture {
+	lns_member_conf_t m0[4], m1[2];
+	lns_addr_t fallback1[2];
+	lns_pool_conf_t pools[2];
+	lns_health_t h0[4], h1[2];
+	uint16_t order0[4], order1[2];
+	uint32_t weight0[4], weight1[2];
+	lns_pool_state_t st[2];
+	lns_pool_state_t *stp[2];
+	lns_config_t cfg;
+	lns_view_t view;
+};
+
+static void addr(lns_addr_t *a, const char *text)
+{
+	lns_err_t err;
+	CU_ASSERT_FATAL(lns_addr_parse(text, 0, a, &err) == 0);
+}
+
+static void member(lns_member_conf_t *m, const char *name, const char *address)
+{
+	m->name = (char *)name;
+	addr(&m->address, address);
+	m->probe = m->address;
+	m->priority = 100;
+	m->weight = 1;
+}
+
+static void change(lns_health_t *h, int64_t at, uint8_t from, uint8_t to, const char *reason)
+{
+	lns_health_change_t *c = &h->history[h->n_history++ % LNS_HEALTH_HISTORY];
+	c->at = at;
+	c->from = from;
+	c->to = to;
+	snprintf(c->reason, sizeof(c->reason), "%s", reason);
+}
+
+static void fixture_init(struct fixture *f)
+{
+	memset(f, 0, sizeof(*f));
+
+	/* pool 0: failover; a up, b down, c (IPv6) up, d drained */
+	lns_pool_conf_t *p = &f->pools[0];
+	p->name = "www.example.test";
+	p->policy = LNS_POLICY_FAILOVER;
+	p->ttl = 5;
+	p->answers = 1;
+	p->all_down = LNS_ALL_DOWN_SERVE_ALL;
+	p->probe.type = LNS_PROBE_HTTP;
+	p->members = f->m0;
+	p->n_members = 4;
+	member(&f->m0[0], "a", "192.0.2.10");
+	member(&f->m0[1], "b", "192.0.2.11");
+	member(&f->m0[2], "c", "2001:db8::c");
+	member(&f->m0[3], "d", "192.0.2.13");
+	for (unsigned j = 0; j < 4; j++) {
+		f->h0[j].load = -1;
+		f->h0[j].interval_ms = 500;
+		snprintf(f->h0[j].reason, sizeof(f->h0[j].reason), "ok");
+	}
+	f->h0[0].state = LNS_HEALTH_UP;
+	f->h0[0].probed = true;
+	f->h0[0].rtt_ms = 0.21;
+	f->h0[0].changed_at = NOW;
+	f->h0[0].probes = 12;
+	f->h0[0].load = 87;
+	change(&f->h0[0], NOW, LNS_HEALTH_UNKNOWN, LNS_HEALTH_UP, "ok");
+
+	f->h0[1].state = LNS_HEALTH_DOWN;
+	f->h0[1].probed = true;
+	f->h0[1].changed_at = NOW - 1000;
+	f->h0[1].probes = 40;
+	f->h0[1].failures = 30;
+	f->h0[1].interval_ms = 25;
+	snprintf(f->h0[1].reason, sizeof(f->h0[1].reason), "connection refused");
+	/* ten changes: the ring of eight wrapped; the oldest shown is the third */
+	for (int k = 0; k < 10; k++)
+		change(&f->h0[1], NOW - 10000 + k * 1000, k % 2 ? LNS_HEALTH_DOWN : LNS_HEALTH_UP,
+			k % 2 ? LNS_HEALTH_UP : LNS_HEALTH_DOWN, k % 2 ? "ok" : "connection refused");
+
+	f->h0[2].state = LNS_HEALTH_UP;
+	f->h0[2].rtt_ms = 1234.5;
+
+	f->h0[3].state = LNS_HEALTH_UP; /* drained wins */
+	f->h0[3].drained = true;
+	f->h0[3].drained_until = NOW + 60000;
+
+	f->order0[0] = 0;
+	f->order0[1] = 2;
+	f->st[0].conf = p;
+	f->st[0].health = f->h0;
+	f->st[0].order = f->order0;
+	f->st[0].weight = f->weight0;
+	f->st[0].n_eligible = 2;
+
+	/* pool 1: round-robin with an odd name, all down, fallback addresses */
+	p = &f->pools[1];
+	p->name = ODD_NAME;
+	p->policy = LNS_POLICY_ROUND_ROBIN;
+	p->ttl = 30;
+	p->answers = 2;
+	p->all_down = LNS_ALL_DOWN_FALLBACK;
+	p->fallback = f->fallback1;
+	p->n_fallback = 2;
+	addr(&f->fallback1[0], "198.51.100.1");
+	addr(&f->fallback1[1], "2001:db8::f");
+	p->probe.type = LNS_PROBE_TCP;
+	p->members = f->m1;
+	p->n_members = 2;
+	member(&f->m1[0], "x\x7f\xfe", "203.0.113.1");
+	member(&f->m1[1], "y", "203.0.113.2");
+	f->h1[0].load = f->h1[1].load = -1;
+	f->h1[1].state = LNS_HEALTH_DOWN;
+	f->h1[1].drained = true; /* drained, until undrained */
+	snprintf(f->h1[1].reason, sizeof(f->h1[1].reason), "timeout 400 ms \xff");
+	f->st[1].conf = p;
+	f->st[1].health = f->h1;
+	f->st[1].order = f->order1;
+	f->st[1].weight = f->weight1;
+	f->st[1].fallback = true;
+
+	f->stp[0] = &f->st[0];
+	f->stp[1] = &f->st[1];
+	f->cfg.pools = f->pools;
+	f->cfg.n_pools = 2;
+	f->view.config = &f->cfg;
+	f->view.pools = f->stp;
+	f->view.generation = 7;
+}
+
+/* Renders with fn and parses the text back; checks the text's shape. */
+static json_t *render_parse(char *(*fn)(const lns_view_t *, int64_t), const lns_view_t *v, char **text_out)
+{
+	char *text = fn(v, NOW);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	size_t n = strlen(text);
+	CU_ASSERT(n > 2 && text[n - 1] == '\n' && text[n - 2] == '}');
+	json_error_t jerr;
+	json_t *doc = json_loads(text, 0, &jerr);
+	T_CHECK(doc != NULL, "does not parse: %s: %s", jerr.text, text);
+	CU_ASSERT_FATAL(doc != NULL);
+	if (text_out)
+		*text_out = text;
+	else
+		free(text);
+	return doc;
+}
+
+static const char *sget(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+static json_int_t iget(json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
+/* "YYYY-MM-DDTHH:MM:SS.mmmZ" */
+static bool is_rfc3339_ms(const char *s)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:dd.dddZ";
+	if (!s || strlen(s) != sizeof(shape) - 1)
+		return false;
+	for (size_t i = 0; shape[i]; i++)
+		if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != shape[i])
+			return false;
+	return true;
+}
+
+static void test_health_document(void)
+{
+	struct fixture f;
+	fixture_init(&f);
+	char *text;
+	json_t *doc = render_parse(lns_web_render_health, &f.view, &text);
+
+	CU_ASSERT_STRING_EQUAL(sget(doc, "generated_at"), "2026-11-28T19:40:01.123Z");
+	CU_ASSERT_EQUAL(iget(doc, "generation"), 7);
+	json_t *pools = json_object_get(doc, "pools");
+	CU_ASSERT_FATAL(json_array_size(pools) == 2);
+
+	json_t *p = json_array_get(pools, 0);
+	CU_ASSERT_STRING_EQUAL(sget(p, "name"), "www.example.test");
+	CU_ASSERT_STRING_EQUAL(sget(p, "policy"), "failover");
+	CU_ASSERT_STRING_EQUAL(sget(p, "probe"), "http");
+	json_t *ms = json_object_get(p, "members");
+	CU_ASSERT_FATAL(json_array_size(ms) == 4);
+
+	json_t *a = json_array_get(ms, 0);
+	CU_ASSERT_STRING_EQUAL(sget(a, "name"), "a");
+	CU_ASSERT_STRING_EQUAL(sget(a, "address"), "192.0.2.10");
+	CU_ASSERT_STRING_EQUAL(sget(a, "state"), "up");
+	CU_ASSERT_STRING_EQUAL(sget(a, "reason"), "ok");
+	CU_ASSERT(json_is_real(json_object_get(a, "rtt_ms")) && json_real_value(json_object_get(a, "rtt_ms")) == 0.21);
+	T_CONTAINS("rtt without binary noise", text, "\"rtt_ms\":0.21,");
+	T_CONTAINS("a big rtt keeps its decimal", text, "\"rtt_ms\":1234.5,");
+	CU_ASSERT_EQUAL(iget(a, "interval_ms"), 500);
+	CU_ASSERT_STRING_EQUAL(sget(a, "changed_at"), "2026-11-28T19:40:01.123Z");
+	CU_ASSERT_EQUAL(iget(a, "probes"), 12);
+	CU_ASSERT_EQUAL(iget(a, "failures"), 0);
+	CU_ASSERT(json_is_false(json_object_get(a, "drained")));
+	CU_ASSERT(json_is_null(json_object_get(a, "drained_until")));
+	CU_ASSERT_EQUAL(iget(a, "load"), 87);
+	json_t *hist = json_object_get(a, "history");
+	CU_ASSERT_FATAL(json_array_size(hist) == 1);
+	CU_ASSERT_STRING_EQUAL(sget(json_array_get(hist, 0), "from"), "unknown");
+	CU_ASSERT_STRING_EQUAL(sget(json_array_get(hist, 0), "to"), "up");
+	CU_ASSERT_STRING_EQUAL(sget(json_array_get(hist, 0), "at"), "2026-11-28T19:40:01.123Z");
+
+	json_t *b = json_array_get(ms, 1);
+	CU_ASSERT_STRING_EQUAL(sget(b, "state"), "down");
+	CU_ASSERT_STRING_EQUAL(sget(b, "reason"), "connection refused");
+	CU_ASSERT(json_is_null(json_object_get(b, "rtt_ms")));
+	CU_ASSERT(json_is_null(json_object_get(b, "load")));
+	CU_ASSERT_STRING_EQUAL(sget(b, "changed_at"), "2026-11-28T19:40:00.123Z");
+	CU_ASSERT_EQUAL(iget(b, "failures"), 30);
+	/* the ring wrapped: the last eight changes, oldest first */
+	hist = json_object_get(b, "history");
+	CU_ASSERT_FATAL(json_array_size(hist) == LNS_HEALTH_HISTORY);
+	for (size_t k = 0; k < LNS_HEALTH_HISTORY; k++) {
+		json_t *c = json_array_get(hist, k);
+		char want[LNS_WEB_TIME_MAX];
+		lns_web_time_render(NOW - 10000 + (int64_t)(k + 2) * 1000, want, sizeof(want));
+		T_CHECK(sget(c, "at") && strcmp(sget(c, "at"), want) == 0, "history %zu at %s, expected %s", k,
+			sget(c, "at"), want);
+		T_CHECK(strcmp(sget(c, "to"), k % 2 ? "up" : "down") == 0, "history %zu to %s", k, sget(c, "to"));
+		T_CHECK(strcmp(sget(c, "reason"), k % 2 ? "ok" : "connection refused") == 0, "history %zu", k);
+	}
+
+	json_t *c = json_array_get(ms, 2);
+	CU_ASSERT_STRING_EQUAL(sget(c, "address"), "2001:db8::c");
+	CU_ASSERT(json_is_null(json_object_get(c, "changed_at")));
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(c, "history")), 0);
+
+	json_t *d = json_array_get(ms, 3);
+	CU_ASSERT_STRING_EQUAL(sget(d, "state"), "drained");
+	CU_ASSERT(json_is_true(json_object_get(d, "drained")));
+	CU_ASSERT_STRING_EQUAL(sget(d, "drained_until"), "2026-11-28T19:41:01.123Z");
+
+	/* pool 1: the odd names come back as given, invalid bytes replaced */
+	p = json_array_get(pools, 1);
+	CU_ASSERT_STRING_EQUAL(sget(p, "name"), ODD_NAME_CLEAN);
+	CU_ASSERT_STRING_EQUAL(sget(p, "policy"), "round-robin");
+	CU_ASSERT_STRING_EQUAL(sget(p, "probe"), "tcp");
+	ms = json_object_get(p, "members");
+	CU_ASSERT_FATAL(json_array_size(ms) == 2);
+	json_t *x = json_array_get(ms, 0);
+	CU_ASSERT_STRING_EQUAL(sget(x, "name"), "x\x7f" FFFD);
+	CU_ASSERT_STRING_EQUAL(sget(x, "state"), "unknown");
+	CU_ASSERT_STRING_EQUAL(sget(x, "reason"), "");
+	CU_ASSERT(json_is_null(json_object_get(x, "changed_at")));
+	CU_ASSERT(json_is_null(json_object_get(x, "rtt_ms")));
+	json_t *y = json_array_get(ms, 1);
+	CU_ASSERT_STRING_EQUAL(sget(y, "state"), "drained");
+	CU_ASSERT(json_is_true(json_object_get(y, "drained")));
+	CU_ASSERT(json_is_null(json_object_get(y, "drained_until")));
+	CU_ASSERT_STRING_EQUAL(sget(y, "reason"), "timeout 400 ms " FFFD);
+
+	/* every time in the document has the one shape */
+	CU_ASSERT(is_rfc3339_ms(sget(doc, "generated_at")));
+	size_t i;
+	json_t *pool;
+	json_array_foreach (pools, i, pool) {
+		size_t j;
+		json_t *m;
+		json_array_foreach (json_object_get(pool, "members"), j, m) {
+			json_t *t = json_object_get(m, "changed_at");
+			T_CHECK(json_is_null(t) || is_rfc3339_ms(json_string_value(t)), "pool %zu member %zu changed_at", i, j);
+		}
+	}
+
+	json_decref(doc);
+	free(text);
+}
+
+static void test_pools_document(void)
+{
+	struct fixture f;
+	fixture_init(&f);
+	json_t *doc = render_parse(lns_web_render_pools, &f.view, NULL);
+	CU_ASSERT_STRING_EQUAL(sget(doc, "generated_at"), "2026-11-28T19:40:01.123Z");
+	json_t *pools = json_object_get(doc, "pools");
+	CU_ASSERT_FATAL(json_array_size(pools) == 2);
+
+	json_t *p = json_array_get(pools, 0);
+	CU_ASSERT_STRING_EQUAL(sget(p, "name"), "www.example.test");
+	CU_ASSERT_STRING_EQUAL(sget(p, "policy"), "failover");
+	CU_ASSERT_EQUAL(iget(p, "ttl"), 5);
+	CU_ASSERT_EQUAL(iget(p, "answers"), 1);
+	CU_ASSERT(json_is_false(json_object_get(p, "all_down")));
+	CU_ASSERT_STRING_EQUAL(sget(p, "all_down_mode"), "serve-all");
+	CU_ASSERT_EQUAL(iget(p, "members"), 4);
+	/* answers = 1 per query type: the first IPv4 and the first IPv6 member */
+	json_t *want = json_pack("[ss]", "192.0.2.10", "2001:db8::c");
+	CU_ASSERT(json_equal(json_object_get(p, "answer"), want));
+	CU_ASSERT(json_equal(json_object_get(p, "eligible"), want));
+	json_decref(want);
+	CU_ASSERT(json_object_get(p, "fallback") == NULL);
+
+	/* answers = 2 would take the next IPv4 member in order too */
+	f.pools[0].answers = 2;
+	f.order0[2] = 3;
+	f.st[0].n_eligible = 3;
+	json_t *doc2 = render_parse(lns_web_render_pools, &f.view, NULL);
+	json_t *p2 = json_array_get(json_object_get(doc2, "pools"), 0);
+	want = json_pack("[sss]", "192.0.2.10", "192.0.2.13", "2001:db8::c");
+	CU_ASSERT(json_equal(json_object_get(p2, "answer"), want));
+	json_decref(want);
+	want = json_pack("[sss]", "192.0.2.10", "2001:db8::c", "192.0.2.13");
+	CU_ASSERT(json_equal(json_object_get(p2, "eligible"), want));
+	json_decref(want);
+	json_decref(doc2);
+
+	p = json_array_get(pools, 1);
+	CU_ASSERT_STRING_EQUAL(sget(p, "name"), ODD_NAME_CLEAN);
+	CU_ASSERT_STRING_EQUAL(sget(p, "policy"), "round-robin");
+	CU_ASSERT(json_is_true(json_object_get(p, "all_down")));
+	CU_ASSERT_STRING_EQUAL(sget(p, "all_down_mode"), "fallback");
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(p, "eligible")), 0);
+	want = json_pack("[ss]", "198.51.100.1", "2001:db8::f");
+	CU_ASSERT(json_equal(json_object_get(p, "answer"), want));
+	CU_ASSERT(json_equal(json_object_get(p, "fallback"), want));
+	json_decref(want);
+	json_decref(doc);
+
+	/* servfail and nodata answer nothing when all are down */
+	f.pools[1].all_down = LNS_ALL_DOWN_SERVFAIL;
+	doc = render_parse(lns_web_render_pools, &f.view, NULL);
+	p = json_array_get(json_object_get(doc, "pools"), 1);
+	CU_ASSERT_STRING_EQUAL(sget(p, "all_down_mode"), "servfail");
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(p, "answer")), 0);
+	CU_ASSERT(json_object_get(p, "fallback") == NULL);
+	json_decref(doc);
+}
+
+/* A view of a configuration without pools, and a pool without members. */
+static void test_empty_documents(void)
+{
+	lns_config_t cfg;
+	memset(&cfg, 0, sizeof(cfg));
+	lns_view_t v;
+	memset(&v, 0, sizeof(v));
+	v.config = &cfg;
+	json_t *doc = render_parse(lns_web_render_health, &v, NULL);
+	CU_ASSERT(json_is_array(json_object_get(doc, "pools")) && json_array_size(json_object_get(doc, "pools")) == 0);
+	json_decref(doc);
+
+	lns_pool_conf_t pc;
+	memset(&pc, 0, sizeof(pc));
+	pc.name = "empty.example.test";
+	pc.answers = 1;
+	lns_pool_state_t st;
+	memset(&st, 0, sizeof(st));
+	st.conf = &pc;
+	st.fallback = true;
+	lns_pool_state_t *stp = &st;
+	cfg.pools = &pc;
+	cfg.n_pools = 1;
+	v.pools = &stp;
+	doc = render_parse(lns_web_render_pools, &v, NULL);
+	json_t *p = json_array_get(json_object_get(doc, "pools"), 0);
+	CU_ASSERT_EQUAL(iget(p, "members"), 0);
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(p, "answer")), 0);
+	json_decref(doc);
+	doc = render_parse(lns_web_render_health, &v, NULL);
+	p = json_array_get(json_object_get(doc, "pools"), 0);
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(p, "members")), 0);
+	json_decref(doc);
+}
+
+static void test_error_document(void)
+{
+	json_t *doc = lns_web_error_json("no \"such\" thing");
+	size_t len = 0;
+	char *text = lns_web_dump(doc, &len);
+	CU_ASSERT_STRING_EQUAL(text, "{\"error\":\"no \\\"such\\\" thing\"}\n");
+	CU_ASSERT_EQUAL(len, strlen(text));
+	free(text);
+	json_decref(doc);
+	CU_ASSERT_PTR_NULL(lns_web_dump(NULL, &len));
+	CU_ASSERT_PTR_NULL(lns_web_endpoint_json(LNS_WEB_EP_NONE, NULL, NOW));
+}
+
+/* ======================================================================
+ * the endpoint on 127.0.0.1, fetched with libcurl
+ * ====================================================================== */
+
+struct fetch {
+	long status;
+	char *body;
+	size_t len;
+	char ctype[64];
+	char allow[64];
+	char cache[64];
+};
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+	struct fetch *f = ud;
+	f->body = lns_xrealloc(f->body, f->len + size * n + 1);
+	memcpy(f->body + f->len, p, size * n);
+	f->len += size * n;
+	f->body[f->len] = '\0';
+	return size * n;
+}
+
+static void header_value(const char *line, size_t n, const char *name, char *out, size_t size)
+{
+	size_t k = strlen(name);
+	if (n <= k || strncasecmp(line, name, k) != 0)
+		return;
+	line += k, n -= k;
+	while (n && *line == ' ')
+		line++, n--;
+	while (n && (line[n - 1] == '\r' || line[n - 1] == '\n'))
+		n--;
+	snprintf(out, size, "%.*s", (int)n, line);
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
+	struct fetch *f = ud;
+	header_value(p, size * n, "Content-Type:", f->ctype, sizeof(f->ctype));
+	header_value(p, size * n, "Allow:", f->allow, sizeof(f->allow));
+	header_value(p, size * n, "Cache-Control:", f->cache, sizeof(f->cache));
+	return size * n;
+}
+
+/* method NULL: GET; body: sent with the request when not NULL. */
+static bool fetch(uint16_t port, const char *method, const char *path, const char *body, struct fetch *f)
+{
+	char url[128];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", port, path);
+	memset(f, 0, sizeof(*f));
+	CURL *c = curl_easy_init();
+	if (!c)
+		return false;
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, f);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, f);
+	if (body)
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	if (method && strcmp(method, "HEAD") == 0)
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	else if (method)
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	CURLcode rc = curl_easy_perform(c);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &f->status);
+	else
+		fprintf(stderr, "unit_web: %s %s: %s\n", method ? method : "GET", url, curl_easy_strerror(rc));
+	curl_easy_cleanup(c);
+	return rc == CURLE_OK;
+}
+
+static json_t *fetch_json(uint16_t port, const char *path, long status)
+{
+	struct fetch f;
+	if (!fetch(port, NULL, path, NULL, &f)) {
+		CU_FAIL("fetch failed");
+		return NULL;
+	}
+	T_CHECK(f.status == status, "GET %s: status %ld, expected %ld", path, f.status, status);
+	T_CHECK(strcmp(f.ctype, "application/json") == 0, "GET %s: content type \"%s\"", path, f.ctype);
+	T_CHECK(strcmp(f.cache, "no-store") == 0, "GET %s: cache control \"%s\"", path, f.cache);
+	json_t *doc = f.body ? json_loads(f.body, 0, NULL) : NULL;
+	T_CHECK(doc != NULL, "GET %s: not JSON: %s", path, f.body ? f.body : "(no body)");
+	free(f.body);
+	return doc;
+}
+
+static const char server_conf[] =
+	"pools = ( { name = \"www.example.test\"; policy = \"failover\"; ttl = 5; answers = 1;\n"
+	"  probe = { type = \"tcp\"; port = 80; };\n"
+	"  members = ( { name = \"a\"; address = \"192.0.2.10\"; priority = 100; },\n"
+	"              { name = \"b\"; address = \"192.0.2.11\"; priority = 50; } ); } );\n";
+
+/* A view of a loaded configuration in which member b is drained and a up
+ * (when a_up) or down. */
+static lns_view_t *derive_view(const lns_view_t *base, bool a_up)
+{
+	const lns_pool_conf_t *pc = &base->config->pools[0];
+	lns_health_t h[2];
+	memset(h, 0, sizeof(h));
+	h[0].load = h[1].load = -1;
+	h[0].state = a_up ? LNS_HEALTH_UP : LNS_HEALTH_DOWN;
+	h[0].changed_at = NOW;
+	snprintf(h[0].reason, sizeof(h[0].reason), a_up ? "ok" : "connection refused");
+	h[1].state = LNS_HEALTH_UP;
+	h[1].drained = true;
+	lns_pool_state_t **pools = lns_xcalloc(1, sizeof(*pools));
+	pools[0] = lns_pool_state_build(pc, h, NULL, 0);
+	return lns_view_derive(base, pools);
+}
+
+struct hammer {
+	uint16_t port;
+	unsigned ok;
+};
+
+static void *hammer_run(void *arg)
+{
+	struct hammer *hm = arg;
+	for (int i = 0; i < 40; i++) {
+		struct fetch f;
+		if (fetch(hm->port, NULL, i % 2 ? "/api/v1/pools" : "/api/v1/health", NULL, &f) && f.status == 200) {
+			json_t *doc = json_loads(f.body, 0, NULL);
+			if (doc && json_array_size(json_object_get(doc, "pools")) == 1)
+				hm->ok++;
+			json_decref(doc);
+		}
+		free(f.body);
+	}
+	return NULL;
+}
+
+static void test_server(void)
+{
+	lns_err_t err;
+	lns_addr_t any;
+	addr(&any, "127.0.0.1@0");
+	lns_web_t *web = NULL;
+	int rc = lns_web_start(&any, &web, &err);
+	T_CHECK(rc == 0, "lns_web_start: %s", err.msg);
+	CU_ASSERT_FATAL(rc == 0 && web);
+	uint16_t port = lns_web_port(web);
+	CU_ASSERT_FATAL(port != 0);
+
+	/* nothing published yet */
+	json_t *doc = fetch_json(port, "/api/v1/health", 503);
+	CU_ASSERT(doc && sget(doc, "error") != NULL);
+	json_decref(doc);
+
+	/* a second endpoint on the same port fails with the reason */
+	lns_addr_t same = any;
+	lns_addr_set_port(&same, port);
+	lns_web_t *web2 = NULL;
+	rc = lns_web_start(&same, &web2, &err);
+	T_CHECK(rc < 0 && web2 == NULL, "second start on port %u: rc %d", port, rc);
+	T_CONTAINS("busy port", err.msg, "http: cannot listen on 127.0.0.1@");
+
+	char *dir = lns_test_mkdtemp();
+	char *path = lns_test_write(dir, "web.conf", server_conf);
+	lns_config_t *cfg = NULL;
+	rc = lns_config_load(path, &cfg, &err);
+	T_CHECK(rc == 0, "config: %s", err.msg);
+	CU_ASSERT_FATAL(rc == 0);
+	lns_view_t *base = lns_view_new(cfg, NULL);
+	lns_view_publish(base);
+	lns_view_publish(derive_view(base, true)); /* frees base */
+
+	doc = fetch_json(port, "/api/v1/health", 200);
+	json_t *ms = json_object_get(json_array_get(json_object_get(doc, "pools"), 0), "members");
+	CU_ASSERT_FATAL(json_array_size(ms) == 2);
+	CU_ASSERT_STRING_EQUAL(sget(json_array_get(ms, 0), "name"), "a");
+	CU_ASSERT_STRING_EQUAL(sget(json_array_get(ms, 0), "state"), "up");
+	CU_ASSERT_STRING_EQUAL(sget(json_array_get(ms, 0), "changed_at"), "2026-11-28T19:40:01.123Z");
+	CU_ASSERT_STRING_EQUAL(sget(json_array_get(ms, 1), "state"), "drained");
+	CU_ASSERT(is_rfc3339_ms(sget(doc, "generated_at")));
+	json_decref(doc);
+
+	doc = fetch_json(port, "/api/v1/pools", 200);
+	json_t *p = json_array_get(json_object_get(doc, "pools"), 0);
+	json_t *want = json_pack("[s]", "192.0.2.10");
+	CU_ASSERT(json_equal(json_object_get(p, "answer"), want));
+	json_decref(want);
+	CU_ASSERT(json_is_false(json_object_get(p, "all_down")));
+	json_decref(doc);
+
+	/* A status view, newer than the answer view: /health shows it (a is
+	 * down there), /pools still what DNS answers (a). */
+	lns_view_publish_status(derive_view(lns_view_current_writer(), false));
+	doc = fetch_json(port, "/api/v1/health", 200);
+	ms = json_object_get(json_array_get(json_object_get(doc, "pools"), 0), "members");
+	CU_ASSERT_STRING_EQUAL(sget(json_array_get(ms, 0), "state"), "down");
+	CU_ASSERT_STRING_EQUAL(sget(json_array_get(ms, 0), "reason"), "connection refused");
+	json_decref(doc);
+	doc = fetch_json(port, "/api/v1/pools", 200);
+	p = json_array_get(json_object_get(doc, "pools"), 0);
+	want = json_pack("[s]", "192.0.2.10");
+	CU_ASSERT(json_equal(json_object_get(p, "answer"), want));
+	json_decref(want);
+	json_decref(doc);
+	lns_view_publish_status(NULL); /* /health falls back to the answer view */
+
+	doc = fetch_json(port, "/api/v1/nope", 404);
+	CU_ASSERT(doc && sget(doc, "error") && strcmp(sget(doc, "error"), "not found") == 0);
+	json_decref(doc);
+	doc = fetch_json(port, "/api/v1/pools?x=1", 200); /* the query string is not part of the path */
+	json_decref(doc);
+
+	struct fetch f;
+	CU_ASSERT(fetch(port, "POST", "/api/v1/health", "{\"x\": 1}", &f));
+	CU_ASSERT_EQUAL(f.status, 405);
+	CU_ASSERT_STRING_EQUAL(f.allow, "GET, HEAD");
+	CU_ASSERT_STRING_EQUAL(f.ctype, "application/json");
+	T_CONTAINS("405 body", f.body, "\"error\":");
+	free(f.body);
+	CU_ASSERT(fetch(port, "DELETE", "/api/v1/pools", NULL, &f));
+	CU_ASSERT_EQUAL(f.status, 405);
+	free(f.body);
+	CU_ASSERT(fetch(port, "GET", "/api/v1/health", "a body", &f));
+	CU_ASSERT_EQUAL(f.status, 400);
+	T_CONTAINS("400 body", f.body, "\"error\":");
+	free(f.body);
+	CU_ASSERT(fetch(port, "HEAD", "/api/v1/health", NULL, &f));
+	CU_ASSERT_EQUAL(f.status, 200);
+	CU_ASSERT_EQUAL(f.len, 0);
+	CU_ASSERT_STRING_EQUAL(f.ctype, "application/json");
+	free(f.body);
+
+	/* new views published while another thread keeps asking */
+	struct hammer hm = { .port = port, .ok = 0 };
+	pthread_t t;
+	CU_ASSERT_FATAL(pthread_create(&t, NULL, hammer_run, &hm) == 0);
+	for (int i = 0; i < 100; i++) {
+		lns_view_publish(derive_view(lns_view_current_writer(), i % 2));
+		lns_view_publish_status(derive_view(lns_view_current_writer(), i % 3));
+		usleep(1000);
+	}
+	pthread_join(t, NULL);
+	CU_ASSERT_EQUAL(hm.ok, 40);
+
+	lns_web_stop(web);
+	lns_web_stop(NULL);
+
+	/* The serving thread unregistered as it ended: grace periods after its
+	 * exit do not visit it (ASan and valgrind would see its freed TLS). */
+	web = NULL;
+	rc = lns_web_start(&same, &web, &err); /* the port is free again */
+	T_CHECK(rc == 0, "restart on port %u: %s", port, err.msg);
+	if (web) {
+		doc = fetch_json(port, "/api/v1/pools", 200);
+		json_decref(doc);
+		lns_web_stop(web);
+	}
+	lns_view_publish(derive_view(lns_view_current_writer(), false));
+	lns_view_publish_status(NULL);
+	lns_view_publish(NULL);
+
+	unlink(path);
+	free(path);
+	lns_test_rmtree(dir);
+	free(dir);
+}
+
+static void test_start_errors(void)
+{
+	lns_addr_t bad;
+	memset(&bad, 0, sizeof(bad));
+	bad.ss.ss_family = AF_UNIX;
+	lns_web_t *web = (lns_web_t *)&bad;
+	lns_err_t err;
+	int rc = lns_web_start(&bad, &web, &err);
+	CU_ASSERT(rc < 0);
+	CU_ASSERT_PTR_NULL(web);
+	T_CONTAINS("not IP", err.msg, "not an IP address");
+
+	/* a port of this host's own nobody may bind (not root) or a foreign address */
+	lns_addr_t foreign;
+	addr(&foreign, "192.0.2.1@8053");
+	rc = lns_web_start(&foreign, &web, &err);
+	T_CHECK(rc < 0 && web == NULL, "listening on a foreign address: rc %d", rc);
+	if (rc < 0)
+		T_CONTAINS("foreign address", err.msg, "http: cannot listen on 192.0.2.1@8053: ");
+	lns_web_stop(web);
+}
+
+static void test_server_ipv6(void)
+{
+	lns_addr_t a6;
+	addr(&a6, "[::1]@0");
+	lns_web_t *web = NULL;
+	lns_err_t err;
+	int rc = lns_web_start(&a6, &web, &err);
+	if (rc != 0) {
+		fprintf(stderr, "unit_web: no IPv6 loopback here (%s), skipped\n", err.msg);
+		return;
+	}
+	char url[64];
+	snprintf(url, sizeof(url), "http://[::1]:%u/api/v1/nope", lns_web_port(web));
+	CURL *c = curl_easy_init();
+	struct fetch f;
+	memset(&f, 0, sizeof(f));
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &f);
+	CU_ASSERT(curl_easy_perform(c) == CURLE_OK);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &f.status);
+	CU_ASSERT_EQUAL(f.status, 404);
+	curl_easy_cleanup(c);
+	free(f.body);
+	lns_web_stop(web);
+}
+
+/* ====================================================================== */
+
+int main(void)
+{
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return 2;
+	CU_pSuite s = CU_add_suite("web: routes", NULL, NULL);
+	LNS_TEST_ADD_ROWS(s, "route: ", route_rows, run_route_row);
+
+	s = CU_add_suite("web: times and strings", NULL, NULL);
+	LNS_TEST_ADD_ROWS(s, "time: ", time_rows, run_time_row);
+	LNS_TEST_ADD_ROWS(s, "string: ", string_rows, run_string_row);
+	CU_add_test(s, "string: NULL is null", test_string_null);
+
+	s = CU_add_suite("web: documents", NULL, NULL);
+	CU_add_test(s, "health document", test_health_document);
+	CU_add_test(s, "pools document", test_pools_document);
+	CU_add_test(s, "empty documents", test_empty_documents);
+	CU_add_test(s, "error document", test_error_document);
+
+	s = CU_add_suite("web: server", NULL, NULL);
+	CU_add_test(s, "serves the published view on 127.0.0.1", test_server);
+	CU_add_test(s, "start errors", test_start_errors);
+	CU_add_test(s, "serves on ::1", test_server_ipv6);
+
+	int rc = lns_test_run();
+	curl_global_cleanup();
+	return rc;
+}

@@ -1,0 +1,339 @@
+/*
+ * web/render: the JSON documents of the API, built from a view. Every
+ * string from the configuration or from probes goes through
+ * lns_web_string, so odd bytes never make an invalid document.
+ */
+#include "config.h"
+
+#include "web/web_int.h"
+
+#include <arpa/inet.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* 9999-12-31T23:59:59.999Z: RFC 3339 has four-digit years. */
+#define TIME_MAX_MS INT64_C(253402300799999)
+
+bool lns_web_time_render(int64_t ms, char *buf, size_t size)
+{
+	if (size)
+		buf[0] = '\0';
+	if (ms < 0 || ms > TIME_MAX_MS || size < LNS_WEB_TIME_MAX)
+		return false;
+	time_t secs = (time_t)(ms / 1000);
+	struct tm tm;
+	if (!gmtime_r(&secs, &tm))
+		return false;
+	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+		tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+	return true;
+}
+
+/* A wall-clock time, or null for 0 (never) and times that cannot be shown. */
+static json_t *time_json(int64_t ms)
+{
+	char buf[LNS_WEB_TIME_MAX];
+	if (ms <= 0 || !lns_web_time_render(ms, buf, sizeof(buf)))
+		return json_null();
+	return json_string(buf);
+}
+
+/* Length of the well-formed UTF-8 sequence at s (n bytes left), 0 if none:
+ * no overlong forms, no surrogates, nothing past U+10FFFF. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	size_t len;
+	uint32_t cp, min;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2, cp = c & 0x1f, min = 0x80;
+	} else if ((c & 0xf0) == 0xe0) {
+		len = 3, cp = c & 0x0f, min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4, cp = c & 0x07, min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+json_t *lns_web_string(const char *s, size_t max)
+{
+	if (!s)
+		return json_null();
+	size_t n = strnlen(s, max);
+	json_t *j = json_stringn(s, n); /* NULL when not UTF-8 */
+	if (j)
+		return j;
+	const unsigned char *u = (const unsigned char *)s;
+	char *out = lns_xmalloc(3 * n + 1);
+	size_t o = 0;
+	for (size_t i = 0; i < n;) {
+		size_t len = utf8_seq(u + i, n - i);
+		if (len) {
+			memcpy(out + o, u + i, len);
+			o += len, i += len;
+		} else {
+			memcpy(out + o, "\xef\xbf\xbd", 3);
+			o += 3, i++;
+		}
+	}
+	j = json_stringn(out, o);
+	free(out);
+	return j;
+}
+
+/* The IP address alone, as DNS answers it (no port). */
+static json_t *addr_json(const lns_addr_t *a)
+{
+	char buf[INET6_ADDRSTRLEN];
+	const void *p;
+	if (a->ss.ss_family == AF_INET)
+		p = &((const struct sockaddr_in *)&a->ss)->sin_addr;
+	else if (a->ss.ss_family == AF_INET6)
+		p = &((const struct sockaddr_in6 *)&a->ss)->sin6_addr;
+	else
+		return json_null();
+	if (!inet_ntop(a->ss.ss_family, p, buf, sizeof(buf)))
+		return json_null();
+	return json_string(buf);
+}
+
+static json_t *state_json(unsigned state)
+{
+	const char *name = lns_health_state_name((uint8_t)state);
+	return json_string(name ? name : "unknown");
+}
+
+static json_t *count_json(uint64_t n)
+{
+	return json_integer(n > (uint64_t)LLONG_MAX ? LLONG_MAX : (json_int_t)n);
+}
+
+static json_t *name_json(const char *name)
+{
+	return lns_web_string(name, SIZE_MAX);
+}
+
+static const char *all_down_name(enum lns_all_down m)
+{
+	switch (m) {
+	case LNS_ALL_DOWN_SERVE_ALL: return "serve-all";
+	case LNS_ALL_DOWN_SERVFAIL: return "servfail";
+	case LNS_ALL_DOWN_NODATA: return "nodata";
+	case LNS_ALL_DOWN_FALLBACK: return "fallback";
+	}
+	return "unknown";
+}
+
+/* ---- GET /api/v1/health ---- */
+
+/* Oldest first; history is a ring whose newest entry is at
+ * (n_history - 1) % LNS_HEALTH_HISTORY. */
+static json_t *history_json(const lns_health_t *h)
+{
+	json_t *arr = json_array();
+	unsigned n = h->n_history < LNS_HEALTH_HISTORY ? h->n_history : LNS_HEALTH_HISTORY;
+	unsigned first = h->n_history - n;
+	for (unsigned k = 0; k < n; k++) {
+		const lns_health_change_t *c = &h->history[(first + k) % LNS_HEALTH_HISTORY];
+		json_t *o = json_object();
+		json_object_set_new(o, "at", time_json(c->at));
+		json_object_set_new(o, "from", state_json(c->from));
+		json_object_set_new(o, "to", state_json(c->to));
+		json_object_set_new(o, "reason", lns_web_string(c->reason, sizeof(c->reason)));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+static json_t *member_health_json(const lns_member_conf_t *m, const lns_health_t *h)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "name", name_json(m->name));
+	json_object_set_new(o, "address", addr_json(&m->address));
+	json_object_set_new(o, "state", state_json(lns_health_shown(h)));
+	json_object_set_new(o, "reason", lns_web_string(h->reason, sizeof(h->reason)));
+	/* 0 until a probe has succeeded: no round trip measured yet */
+	json_object_set_new(o, "rtt_ms", h->rtt_ms > 0 && isfinite(h->rtt_ms) ? json_real(h->rtt_ms) : json_null());
+	json_object_set_new(o, "interval_ms", json_integer(h->interval_ms));
+	json_object_set_new(o, "changed_at", time_json(h->changed_at));
+	json_object_set_new(o, "probes", count_json(h->probes));
+	json_object_set_new(o, "failures", count_json(h->failures));
+	json_object_set_new(o, "drained", json_boolean(h->drained));
+	json_object_set_new(o, "drained_until", h->drained ? time_json(h->drained_until) : json_null());
+	json_object_set_new(o, "load", h->load >= 0 ? json_integer(h->load) : json_null());
+	json_object_set_new(o, "history", history_json(h));
+	return o;
+}
+
+static json_t *pool_health_json(const lns_pool_state_t *st)
+{
+	const lns_pool_conf_t *c = st->conf;
+	json_t *o = json_object();
+	json_object_set_new(o, "name", name_json(c->name));
+	json_object_set_new(o, "policy", name_json(lns_policy_name(c->policy)));
+	json_object_set_new(o, "probe", name_json(lns_probe_type_name(c->probe.type)));
+	json_t *members = json_array();
+	for (unsigned j = 0; j < c->n_members; j++)
+		json_array_append_new(members, member_health_json(&c->members[j], &st->health[j]));
+	json_object_set_new(o, "members", members);
+	return o;
+}
+
+/* ---- GET /api/v1/pools ---- */
+
+static void take(json_t *arr, const lns_addr_t *a, int family, unsigned *left)
+{
+	if (*left && a->ss.ss_family == family) {
+		json_array_append_new(arr, addr_json(a));
+		(*left)--;
+	}
+}
+
+/* What a query of family's type gets (all of it for failover and
+ * healthiest; for the spreading policies the addresses in front): up to
+ * `answers` members in the state's order. When no member is eligible that
+ * order already holds what all_down = serve-all serves; the fallback mode
+ * serves the pool's fallback addresses instead, servfail and nodata
+ * nothing. */
+static void answer_family(json_t *arr, const lns_pool_state_t *st, int family)
+{
+	const lns_pool_conf_t *c = st->conf;
+	unsigned left = c->answers;
+	if (st->fallback && c->all_down == LNS_ALL_DOWN_FALLBACK) {
+		for (unsigned j = 0; j < c->n_fallback; j++)
+			take(arr, &c->fallback[j], family, &left);
+		return;
+	}
+	for (unsigned k = 0; k < st->n_eligible; k++)
+		if (st->order[k] < c->n_members)
+			take(arr, &c->members[st->order[k]].address, family, &left);
+}
+
+static json_t *pool_json(const lns_pool_state_t *st)
+{
+	const lns_pool_conf_t *c = st->conf;
+	json_t *o = json_object();
+	json_object_set_new(o, "name", name_json(c->name));
+	json_object_set_new(o, "policy", name_json(lns_policy_name(c->policy)));
+	json_object_set_new(o, "ttl", json_integer(c->ttl));
+	json_object_set_new(o, "answers", json_integer(c->answers));
+	json_object_set_new(o, "all_down", json_boolean(st->fallback));
+	json_object_set_new(o, "all_down_mode", json_string(all_down_name(c->all_down)));
+	json_t *answer = json_array();
+	answer_family(answer, st, AF_INET);
+	answer_family(answer, st, AF_INET6);
+	json_object_set_new(o, "answer", answer);
+	json_t *eligible = json_array();
+	for (unsigned k = 0; k < st->n_eligible; k++)
+		if (st->order[k] < c->n_members)
+			json_array_append_new(eligible, addr_json(&c->members[st->order[k]].address));
+	json_object_set_new(o, "eligible", eligible);
+	if (c->all_down == LNS_ALL_DOWN_FALLBACK) {
+		json_t *fb = json_array();
+		for (unsigned j = 0; j < c->n_fallback; j++)
+			json_array_append_new(fb, addr_json(&c->fallback[j]));
+		json_object_set_new(o, "fallback", fb);
+	}
+	json_object_set_new(o, "members", json_integer(c->n_members));
+	return o;
+}
+
+/* ---- documents ---- */
+
+static json_t *document(const lns_view_t *v, int64_t now_ms, json_t *(*pool)(const lns_pool_state_t *))
+{
+	json_t *doc = json_object();
+	json_t *pools = json_array();
+	unsigned n = v->config && v->pools ? v->config->n_pools : 0;
+	for (unsigned i = 0; i < n; i++)
+		if (v->pools[i] && v->pools[i]->conf)
+			json_array_append_new(pools, pool(v->pools[i]));
+	json_object_set_new(doc, "pools", pools);
+	json_object_set_new(doc, "generation", count_json(v->generation));
+	json_object_set_new(doc, "generated_at", time_json(now_ms));
+	return doc;
+}
+
+json_t *lns_web_health_json(const lns_view_t *v, int64_t now_ms)
+{
+	return document(v, now_ms, pool_health_json);
+}
+
+json_t *lns_web_pools_json(const lns_view_t *v, int64_t now_ms)
+{
+	return document(v, now_ms, pool_json);
+}
+
+json_t *lns_web_endpoint_json(enum lns_web_endpoint ep, const lns_view_t *v, int64_t now_ms)
+{
+	switch (ep) {
+	case LNS_WEB_EP_HEALTH: return lns_web_health_json(v, now_ms);
+	case LNS_WEB_EP_POOLS: return lns_web_pools_json(v, now_ms);
+	case LNS_WEB_EP_NONE: break;
+	}
+	return NULL;
+}
+
+json_t *lns_web_error_json(const char *msg)
+{
+	json_t *doc = json_object();
+	json_object_set_new(doc, "error", lns_web_string(msg, SIZE_MAX));
+	return doc;
+}
+
+/* Nine significant digits show round trips to the microsecond without
+ * binary noise (0.21, not 0.20999999999999999). */
+#define DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(9))
+
+char *lns_web_dump(const json_t *doc, size_t *len)
+{
+	if (!doc)
+		return NULL;
+	size_t n = json_dumpb(doc, NULL, 0, DUMP_FLAGS);
+	if (n == 0)
+		return NULL;
+	char *s = lns_xmalloc(n + 2);
+	if (json_dumpb(doc, s, n, DUMP_FLAGS) != n) {
+		free(s);
+		return NULL;
+	}
+	s[n] = '\n';
+	s[n + 1] = '\0';
+	if (len)
+		*len = n + 1;
+	return s;
+}
+
+static char *render(json_t *doc)
+{
+	char *s = lns_web_dump(doc, NULL);
+	json_decref(doc);
+	return s;
+}
+
+char *lns_web_render_health(const lns_view_t *v, int64_t now_ms)
+{
+	return render(lns_web_health_json(v, now_ms));
+}
+
+char *lns_web_render_pools(const lns_view_t *v, int64_t now_ms)
+{
+	return render(lns_web_pools_json(v, now_ms));
+}

@@ -1,0 +1,76 @@
+/*
+ * web internals: what server.c (the libmicrohttpd glue), route.c and
+ * render.c share, and what tests/unit_web.c drives without sockets.
+ * Nothing outside web/ and its unit test includes this.
+ *
+ * Routing and rendering are pure: no sockets, no clock reads (the caller
+ * passes the wall-clock time to stamp), no globals. The JSON built from a
+ * view copies everything it needs, so the caller may leave the RCU read
+ * section before dumping it.
+ *
+ * Thread: any; a view passed in must stay valid for the call (read side
+ * held, or a view the caller owns).
+ */
+#ifndef LNS_WEB_WEB_INT_H
+#define LNS_WEB_WEB_INT_H
+
+#include "core/view.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Bounds of the endpoint. */
+#define LNS_WEB_MAX_CONNECTIONS 64
+#define LNS_WEB_TIMEOUT_S 10
+#define LNS_WEB_MEMORY_LIMIT (32 * 1024) /* per connection: request line, headers */
+
+enum lns_web_endpoint {
+	LNS_WEB_EP_NONE,   /* no handler: answer the route's error */
+	LNS_WEB_EP_HEALTH, /* GET /api/v1/health */
+	LNS_WEB_EP_POOLS,  /* GET /api/v1/pools */
+};
+
+typedef struct lns_web_route {
+	enum lns_web_endpoint endpoint; /* NONE unless status is 200 */
+	int status;                     /* 200, 400, 404 or 405 */
+	const char *allow;              /* the Allow header of a 405, else NULL */
+	const char *error;              /* static text of the error, NULL on 200 */
+} lns_web_route_t;
+
+/* Maps a request to its handler or its error: 404 for an unknown path
+ * (whatever the method), 405 with allow set for a method the path does not
+ * take, 400 when has_body and the method takes no body. path is the
+ * decoded path without the query string, as libmicrohttpd passes it. */
+void lns_web_route(const char *method, const char *path, bool has_body, lns_web_route_t *out);
+
+/* The documents, built from v and stamped with now_ms (wall clock, ms since
+ * the epoch). New references; NULL only if jansson runs out of memory. */
+json_t *lns_web_health_json(const lns_view_t *v, int64_t now_ms);
+json_t *lns_web_pools_json(const lns_view_t *v, int64_t now_ms);
+json_t *lns_web_endpoint_json(enum lns_web_endpoint ep, const lns_view_t *v, int64_t now_ms);
+/* {"error": msg} */
+json_t *lns_web_error_json(const char *msg);
+
+/* doc as compact JSON text ending in a newline, in a new malloc'd string
+ * (caller frees); its length without the terminating NUL in *len when len
+ * is not NULL. NULL when doc is NULL or cannot be dumped. */
+char *lns_web_dump(const json_t *doc, size_t *len);
+
+/* lns_web_*_json dumped: what the endpoints answer. Caller frees. */
+char *lns_web_render_health(const lns_view_t *v, int64_t now_ms);
+char *lns_web_render_pools(const lns_view_t *v, int64_t now_ms);
+
+/* RFC 3339 UTC with milliseconds ("2026-11-28T19:40:01.123Z") of ms since
+ * the epoch into buf (at least LNS_WEB_TIME_MAX bytes). Returns false, with
+ * buf empty, outside years 1970-9999. */
+#define LNS_WEB_TIME_MAX 32
+bool lns_web_time_render(int64_t ms, char *buf, size_t size);
+
+/* A JSON string of the first max bytes of s (up to its NUL), with every
+ * byte that is not part of valid UTF-8 replaced by U+FFFD; JSON null when s
+ * is NULL. */
+json_t *lns_web_string(const char *s, size_t max);
+
+#endif
