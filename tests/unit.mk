@@ -12,7 +12,7 @@ tests_unit_core_SOURCES = tests/unit_core.c tests/unit/policy_suite.c tests/unit
 tests_unit_core_CPPFLAGS = $(UNIT_CPPFLAGS) $(LIBCONFIG_CFLAGS) $(URCU_CFLAGS)
 tests_unit_core_LDADD = $(CORE_LIBS) $(CUNIT_LIBS)
 
-tests_unit_nameserver_SOURCES = tests/unit_nameserver.c tests/unit/dnsmsg.c tests/unit/dnsmsg.h $(UNIT_HELPER)
+tests_unit_nameserver_SOURCES = tests/unit_nameserver.c tests/unit/ecs_suite.c tests/unit/dnsmsg.c tests/unit/dnsmsg.h $(UNIT_HELPER)
 tests_unit_nameserver_CPPFLAGS = $(UNIT_CPPFLAGS) $(LDNS_CFLAGS) $(URCU_CFLAGS)
 tests_unit_nameserver_LDADD = $(NAMESERVER_LIBS) $(CORE_LIBS) $(CUNIT_LIBS) $(LDNS_LIBS)
 

@@ -14,6 +14,7 @@
 #include "nameserver/nameserver_int.h"
 #include "tests/unit/dnsmsg.h"
 #include "tests/unit/helper.h"
+#include "tests/unit/suites.h"
 
 #include <CUnit/CUnit.h>
 #include <arpa/inet.h>
@@ -1700,6 +1701,7 @@ int main(void)
 		CU_cleanup_registry();
 		return 2;
 	}
+	lns_test_ecs_suite();
 	int rc = lns_test_run();
 	munmap(shared, sizeof(*shared));
 	return rc;

@@ -3,5 +3,6 @@
 #define LNS_TESTS_UNIT_SUITES_H
 
 void lns_test_policy_suite(void);
+void lns_test_ecs_suite(void);
 
 #endif
