@@ -49,8 +49,8 @@ static void probe_defaults(lns_probe_conf_t *p)
 	p->dns_qtype = 1;
 	p->dns_rcode = 0;
 	p->timeout_ms = 400;
-	p->min_interval_ms = 500;
-	p->max_interval_ms = 2000;
+	p->min_interval_ms = 250;
+	p->max_interval_ms = 750;
 	p->recheck_ms = 25;
 	p->rise = 3;
 	p->fall = 6;
@@ -342,15 +342,15 @@ void lns_cfg_free_pools(lns_config_t *cfg)
 }
 
 /* With the probe module's schedule: a stable member is probed every
- * interval (at most min_interval while its pool is busy, +10% jitter); after
- * a failure it is rechecked every recheck_ms, probes overlapping, until fall
- * consecutive failures mark it down. */
+ * interval (at most max_interval, +10% jitter; less while its pool is busy);
+ * after a failure it is rechecked every recheck_ms, probes overlapping,
+ * until fall consecutive failures mark it down. */
 unsigned lns_pool_detect_refused_ms(const lns_pool_conf_t *p)
 {
 	const lns_probe_conf_t *c = &p->probe;
 	if (c->type == LNS_PROBE_NONE)
 		return 0;
-	return c->min_interval_ms + c->min_interval_ms / 10 + (c->fall - 1) * c->recheck_ms + 10;
+	return c->max_interval_ms + c->max_interval_ms / 10 + (c->fall - 1) * c->recheck_ms + 10;
 }
 
 unsigned lns_pool_detect_blackhole_ms(const lns_pool_conf_t *p)
@@ -358,6 +358,6 @@ unsigned lns_pool_detect_blackhole_ms(const lns_pool_conf_t *p)
 	const lns_probe_conf_t *c = &p->probe;
 	if (c->type == LNS_PROBE_NONE)
 		return 0;
-	unsigned first = c->min_interval_ms + c->min_interval_ms / 10 + c->timeout_ms;
+	unsigned first = c->max_interval_ms + c->max_interval_ms / 10 + c->timeout_ms;
 	return c->fall > 1 ? first + (c->fall - 1) * c->recheck_ms + c->timeout_ms : first;
 }
