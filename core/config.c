@@ -5,6 +5,7 @@
 #include "core/config_int.h"
 #include "core/log.h"
 
+#include <errno.h>
 #include <libconfig.h>
 #include <libgen.h>
 #include <stdarg.h>
@@ -183,19 +184,41 @@ static int load_zones(loader_t *ld, lns_config_t *cfg, const config_setting_t *l
 	return 0;
 }
 
+/* The admin token: the file's first line, at least 16 characters. */
+static int load_token(loader_t *ld, lns_config_t *cfg, const config_setting_t *s, const char *file)
+{
+	cfg->http_token_file = resolve_path(ld, file);
+	FILE *fp = fopen(cfg->http_token_file, "r");
+	if (!fp)
+		return lns_cfg_fail(ld, s, "http.token_file %s: %s", cfg->http_token_file, strerror(errno));
+	char line[1024];
+	bool got = fgets(line, sizeof(line), fp) != NULL;
+	fclose(fp);
+	if (got)
+		line[strcspn(line, "\r\n")] = '\0';
+	if (!got || strlen(line) < 16)
+		return lns_cfg_fail(ld, s, "http.token_file %s: the first line must hold a token of at least 16 characters",
+			cfg->http_token_file);
+	cfg->http_token = lns_xstrdup(line);
+	return 0;
+}
+
 static int load_http(loader_t *ld, lns_config_t *cfg, const config_setting_t *g)
 {
-	static const char *const keys[] = { "listen", "enabled", NULL };
-	const char *listen = NULL;
+	static const char *const keys[] = { "listen", "enabled", "token_file", NULL };
+	const char *listen = NULL, *token_file = NULL;
 	int rc;
 	if (!config_setting_is_group(g))
 		return lns_cfg_fail(ld, g, "http must be a group: http = { listen = \"127.0.0.1@8053\"; };");
 	if ((rc = lns_cfg_check_keys(ld, g, keys, "http")) != 0 || (rc = lns_cfg_get_string(ld, g, "listen", &listen)) != 0 ||
+	    (rc = lns_cfg_get_string(ld, g, "token_file", &token_file)) != 0 ||
 	    (rc = lns_cfg_get_bool(ld, g, "enabled", &cfg->http_enabled)) != 0)
 		return rc;
 	lns_err_t aerr;
 	if (listen && lns_addr_parse(listen, 8053, &cfg->http_listen, &aerr) != 0)
 		return lns_cfg_fail(ld, config_setting_get_member(g, "listen"), "http.listen: %s", aerr.msg);
+	if (token_file && *token_file)
+		return load_token(ld, cfg, config_setting_get_member(g, "token_file"), token_file);
 	return 0;
 }
 
@@ -286,5 +309,7 @@ void lns_config_free(lns_config_t *cfg)
 	lns_cfg_free_pools(cfg);
 	free(cfg->node);
 	free(cfg->path);
+	free(cfg->http_token);
+	free(cfg->http_token_file);
 	free(cfg);
 }

@@ -42,6 +42,8 @@ typedef struct lns_config {
 	unsigned probe_budget;    /* probes per second, all pools together */
 	bool http_enabled;
 	lns_addr_t http_listen;   /* the admin endpoint (default 127.0.0.1@8053) */
+	char *http_token;         /* the first line of http.token_file; NULL: writes refused */
+	char *http_token_file;
 } lns_config_t;
 
 /* Loads and validates path. Returns 0 and a new config in *out (caller frees

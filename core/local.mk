@@ -5,6 +5,7 @@ core_libcore_a_SOURCES = \
 	core/policy.c core/policy.h core/pool.h \
 	core/dname.c core/dname.h \
 	core/log.c core/log.h \
+	core/mailbox.c core/mailbox.h \
 	core/util.c core/util.h \
 	core/view.c core/view.h \
 	core/zonedb.c core/zonedb.h

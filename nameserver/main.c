@@ -7,7 +7,9 @@
 #include "config.h"
 
 #include "core/config.h"
+#include "core/dname.h"
 #include "core/log.h"
+#include "core/mailbox.h"
 #include "core/view.h"
 #include "nameserver/nameserver.h"
 #include "probe/probe.h"
@@ -38,6 +40,7 @@ typedef struct options {
 static options_t opt = { .config = SYSCONFDIR "/levelns/levelns.conf", .port = -1, .ready_fd = -1 };
 static lns_ns_t *ns;
 static lns_web_t *web;
+static lns_mailbox_t *mailbox; /* web threads' requests to the control thread */
 
 /* The control loop's state: the prober, and the coalescing of publications. */
 static struct control {
@@ -124,6 +127,53 @@ static void refresh_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	if (ctl.dirty || ramping)
 		publish(true);
 	ctl.dirty = false;
+}
+
+/* ---- writes from the admin API, run on the control thread ---- */
+
+typedef struct drain_job {
+	const char *pool, *member;
+	bool drain;
+	int64_t until;
+	char *msg;
+	size_t size;
+} drain_job_t;
+
+static int drain_on_control(void *arg)
+{
+	drain_job_t *j = arg;
+	const lns_config_t *cfg = lns_view_current_writer()->config;
+	uint8_t wire[256];
+	if (!lns_dname_parse(j->pool, wire, sizeof(wire))) {
+		snprintf(j->msg, j->size, "'%s' is not a pool name", j->pool);
+		return -ENOENT;
+	}
+	for (unsigned p = 0; p < cfg->n_pools; p++) {
+		if (!lns_dname_equal(cfg->pools[p].wire, wire))
+			continue;
+		for (unsigned m = 0; m < cfg->pools[p].n_members; m++)
+			if (strcmp(cfg->pools[p].members[m].name, j->member) == 0)
+				return lns_prober_drain(ctl.prober, p, m, j->drain, j->until);
+		snprintf(j->msg, j->size, "pool %s has no member '%s'", cfg->pools[p].name, j->member);
+		return -ENOENT;
+	}
+	snprintf(j->msg, j->size, "no pool '%s'", j->pool);
+	return -ENOENT;
+}
+
+static int drain_hook(void *arg, const char *pool, const char *member, bool drain, int64_t until, char *msg,
+	size_t size)
+{
+	drain_job_t job = { pool, member, drain, until, msg, size };
+	int rc = lns_mailbox_call(mailbox, drain_on_control, &job);
+	if (rc == -ESHUTDOWN)
+		snprintf(msg, size, "levelnsd is stopping");
+	return rc;
+}
+
+static void mailbox_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	lns_mailbox_run(mailbox);
 }
 
 /* A new generation: the prober follows its pools, then answers come from
@@ -359,7 +409,12 @@ int main(int argc, char **argv)
 		lns_view_publish(NULL);
 		return 1;
 	}
-	if (first->http_enabled && lns_web_start(&first->http_listen, &web, &err) != 0) {
+	mailbox = lns_mailbox_new();
+	ev_io mailbox_io;
+	ev_io_init(&mailbox_io, mailbox_cb, lns_mailbox_fd(mailbox), EV_READ);
+	ev_io_start(loop, &mailbox_io);
+	lns_web_hooks_t hooks = { .drain = drain_hook };
+	if (first->http_enabled && lns_web_start(&first->http_listen, &hooks, &web, &err) != 0) {
 		lns_err("levelnsd: %s", err.msg);
 		lns_ns_stop(ns);
 		lns_prober_free(ctl.prober);
@@ -384,7 +439,10 @@ int main(int argc, char **argv)
 	lns_ns_stats_t st;
 	lns_ns_stats(ns, &st);
 	lns_ns_stop(ns);
+	lns_mailbox_close(mailbox);
 	lns_web_stop(web);
+	ev_io_stop(loop, &mailbox_io);
+	lns_mailbox_free(mailbox);
 	ev_timer_stop(loop, &ctl.refresh);
 	lns_prober_free(ctl.prober);
 	lns_view_publish_status(NULL);

@@ -12,8 +12,10 @@ start_backend dead 127.0.0.5 --mode refuse
 
 sed 's/^alias           CNAME static/alias           CNAME static\nwww-alias       CNAME www/' \
 	"$top_srcdir/zones/example.test.zone" >"$T/example.test.zone"
+echo "test-token-0123456789abcdef" >"$T/admin.token"
 cat >"$T/pool.conf" <<CONF
 server: { node = "ns1"; workers = 2; };
+http = { token_file = "admin.token"; };
 zones = ( { name = "example.test"; file = "example.test.zone"; } );
 pools = (
   { name = "www.example.test"; policy = "failover"; ttl = 5;
@@ -90,6 +92,32 @@ check "status 503 keeps it down, with the status as reason" eventually 5 reason_
 check "still down" state_is www.$E a down
 backend_ctl a mode up
 check "up again" eventually 10 state_is www.$E a up
+
+# Drain through the API: never answered while drained, probes go on.
+post() { curl -s -o "$T/post.out" -w '%{http_code}' -X POST "$@"; }
+TOKEN="Authorization: Bearer test-token-0123456789abcdef"
+URL="http://127.0.0.1:$HTTP_PORT/api/v1/members/www.example.test"
+expect "drain without a token: 401" "401" "$(post "$URL/a/drain")"
+expect "drain with a wrong token: 401" "401" "$(post -H "Authorization: Bearer nope" "$URL/a/drain")"
+expect "drain of an unknown member: 404" "404" "$(post -H "$TOKEN" "$URL/zz/drain")"
+contains "which it names" "no member 'zz'" "$(cat "$T/post.out")"
+expect "drain of an unknown pool: 404" "404" "$(post -H "$TOKEN" "http://127.0.0.1:$HTTP_PORT/api/v1/members/nope.example.test/a/drain")"
+expect "a bad body: 400" "400" "$(post -H "$TOKEN" -d '{"until": "tomorrow"}' "$URL/a/drain")"
+expect "a body over 4 KiB: 413" "413" "$(post -H "$TOKEN" -d "$(head -c 5000 /dev/zero | tr '\0' x)" "$URL/a/drain")"
+expect "GET on a write: 405" "405" "$(curl -s -o /dev/null -w '%{http_code}' "$URL/a/drain")"
+expect "drain: 200" "200" "$(post -H "$TOKEN" "$URL/a/drain")"
+check "a drained member is not answered" eventually 5 answers_is 127.0.0.3 www.$E A
+check "it shows as drained" state_is www.$E a drained
+probes1=$(member_field www.$E a probes)
+sleep 1
+probes2=$(member_field www.$E a probes)
+check "probes go on while drained ($probes1 -> $probes2)" [ "$probes2" -gt "$probes1" ]
+expect "undrain: 200" "200" "$(post -H "$TOKEN" "$URL/a/undrain")"
+check "undrained: answered again" eventually 5 answers_is 127.0.0.2 www.$E A
+until=$(date -u -d '+3 seconds' +%Y-%m-%dT%H:%M:%S.000Z)
+expect "drain until a time: 200" "200" "$(post -H "$TOKEN" -d "{\"until\": \"$until\"}" "$URL/a/drain")"
+check "drained until then" eventually 5 answers_is 127.0.0.3 www.$E A
+check "and answered again once it has passed" eventually 10 answers_is 127.0.0.2 www.$E A
 
 # All down: servfail, fallback.
 check "all_down = servfail" eventually 10 sh -c "dig +tries=1 +time=2 @127.0.0.1 -p $PORT sf.$E A | grep -q 'status: SERVFAIL'"

@@ -703,7 +703,7 @@ static void test_server(void)
 	lns_addr_t any;
 	addr(&any, "127.0.0.1@0");
 	lns_web_t *web = NULL;
-	int rc = lns_web_start(&any, &web, &err);
+	int rc = lns_web_start(&any, NULL, &web, &err);
 	T_CHECK(rc == 0, "lns_web_start: %s", err.msg);
 	CU_ASSERT_FATAL(rc == 0 && web);
 	uint16_t port = lns_web_port(web);
@@ -718,7 +718,7 @@ static void test_server(void)
 	lns_addr_t same = any;
 	lns_addr_set_port(&same, port);
 	lns_web_t *web2 = NULL;
-	rc = lns_web_start(&same, &web2, &err);
+	rc = lns_web_start(&same, NULL, &web2, &err);
 	T_CHECK(rc < 0 && web2 == NULL, "second start on port %u: rc %d", port, rc);
 	T_CONTAINS("busy port", err.msg, "http: cannot listen on 127.0.0.1@");
 
@@ -810,7 +810,7 @@ static void test_server(void)
 	/* The serving thread unregistered as it ended: grace periods after its
 	 * exit do not visit it (ASan and valgrind would see its freed TLS). */
 	web = NULL;
-	rc = lns_web_start(&same, &web, &err); /* the port is free again */
+	rc = lns_web_start(&same, NULL, &web, &err); /* the port is free again */
 	T_CHECK(rc == 0, "restart on port %u: %s", port, err.msg);
 	if (web) {
 		doc = fetch_json(port, "/api/v1/pools", 200);
@@ -834,7 +834,7 @@ static void test_start_errors(void)
 	bad.ss.ss_family = AF_UNIX;
 	lns_web_t *web = (lns_web_t *)&bad;
 	lns_err_t err;
-	int rc = lns_web_start(&bad, &web, &err);
+	int rc = lns_web_start(&bad, NULL, &web, &err);
 	CU_ASSERT(rc < 0);
 	CU_ASSERT_PTR_NULL(web);
 	T_CONTAINS("not IP", err.msg, "not an IP address");
@@ -842,7 +842,7 @@ static void test_start_errors(void)
 	/* a port of this host's own nobody may bind (not root) or a foreign address */
 	lns_addr_t foreign;
 	addr(&foreign, "192.0.2.1@8053");
-	rc = lns_web_start(&foreign, &web, &err);
+	rc = lns_web_start(&foreign, NULL, &web, &err);
 	T_CHECK(rc < 0 && web == NULL, "listening on a foreign address: rc %d", rc);
 	if (rc < 0)
 		T_CONTAINS("foreign address", err.msg, "http: cannot listen on 192.0.2.1@8053: ");
@@ -855,7 +855,7 @@ static void test_server_ipv6(void)
 	addr(&a6, "[::1]@0");
 	lns_web_t *web = NULL;
 	lns_err_t err;
-	int rc = lns_web_start(&a6, &web, &err);
+	int rc = lns_web_start(&a6, NULL, &web, &err);
 	if (rc != 0) {
 		fprintf(stderr, "unit_web: no IPv6 loopback here (%s), skipped\n", err.msg);
 		return;
@@ -878,6 +878,101 @@ static void test_server_ipv6(void)
 }
 
 /* ====================================================================== */
+
+
+/* ---- writes: token, member paths, drain bodies, RFC 3339 ---- */
+
+static void test_authorize(void)
+{
+	const char *tok = "0123456789abcdef0123";
+	T_CHECK(lns_web_authorize(NULL, "Bearer x") == 403, "no token configured: 403");
+	T_CHECK(lns_web_authorize("", "Bearer x") == 403, "an empty token: 403");
+	T_CHECK(lns_web_authorize(tok, NULL) == 401, "no header: 401");
+	T_CHECK(lns_web_authorize(tok, "Basic abc") == 401, "another scheme: 401");
+	T_CHECK(lns_web_authorize(tok, "Bearer 0123456789abcdef012") == 401, "a prefix of the token: 401");
+	T_CHECK(lns_web_authorize(tok, "Bearer 0123456789abcdef01234") == 401, "the token and more: 401");
+	T_CHECK(lns_web_authorize(tok, "Bearer 0123456789abcdef0124") == 401, "one byte off: 401");
+	T_CHECK(lns_web_authorize(tok, "Bearer 0123456789abcdef0123") == 0, "the token: allowed");
+}
+
+static void test_member_path(void)
+{
+	char pool[64], member[64];
+	const char *action;
+	T_CHECK(lns_web_member_path("/api/v1/members/www.example.test/a/drain", pool, member, sizeof(pool), &action) &&
+			strcmp(pool, "www.example.test") == 0 && strcmp(member, "a") == 0 && strcmp(action, "drain") == 0,
+		"pool, member and action");
+	T_CHECK(!lns_web_member_path("/api/v1/members/www/a", pool, member, sizeof(pool), &action), "no action");
+	T_CHECK(!lns_web_member_path("/api/v1/members//a/drain", pool, member, sizeof(pool), &action), "empty pool");
+	T_CHECK(!lns_web_member_path("/api/v1/members/p//drain", pool, member, sizeof(pool), &action), "empty member");
+	T_CHECK(!lns_web_member_path("/api/v1/members/p/m/drain/x", pool, member, sizeof(pool), &action), "too deep");
+	char longer[200];
+	snprintf(longer, sizeof(longer), "/api/v1/members/%0100d/m/drain", 0);
+	T_CHECK(!lns_web_member_path(longer, pool, member, sizeof(pool), &action), "a pool name too long for the buffer");
+	lns_web_route_t r;
+	lns_web_route("POST", "/api/v1/members/p/m/drain", true, &r);
+	T_CHECK(r.status == 200 && r.endpoint == LNS_WEB_EP_DRAIN, "POST drain routes, with a body");
+	lns_web_route("POST", "/api/v1/members/p/m/undrain", false, &r);
+	T_CHECK(r.status == 200 && r.endpoint == LNS_WEB_EP_UNDRAIN, "POST undrain routes");
+	lns_web_route("GET", "/api/v1/members/p/m/drain", false, &r);
+	T_CHECK(r.status == 405 && r.allow && strcmp(r.allow, "POST") == 0, "GET on a write: 405, Allow: POST");
+	lns_web_route("POST", "/api/v1/members/p/m/explode", false, &r);
+	T_CHECK(r.status == 404, "an unknown action: 404");
+}
+
+static void test_time_parse(void)
+{
+	static const struct {
+		const char *text;
+		bool ok;
+		int64_t ms;
+	} rows[] = {
+		{ "1970-01-01T00:00:00Z", true, 0 },
+		{ "2026-11-28T19:40:01.123Z", true, 1795894801123 },
+		{ "2026-11-28T19:40:01.5Z", true, 1795894801500 },
+		{ "2026-11-28T20:40:01+01:00", true, 1795894801000 },
+		{ "2026-11-28T18:40:01-01:00", true, 1795894801000 },
+		{ "2026-11-28t19:40:01z", true, 1795894801000 },
+		{ "2026-02-30T00:00:00Z", false, 0 },
+		{ "2026-11-28 19:40:01Z", false, 0 },
+		{ "2026-11-28T19:40:01", false, 0 },
+		{ "2026-11-28T19:40:01.Z", false, 0 },
+		{ "2026-13-01T00:00:00Z", false, 0 },
+		{ "2026-11-28T24:00:00Z", false, 0 },
+		{ "2026-11-28T19:40:01+1:00", false, 0 },
+		{ "tomorrow", false, 0 },
+		{ "", false, 0 },
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(*rows); i++) {
+		int64_t ms = -1;
+		bool ok = lns_web_time_parse(rows[i].text, &ms);
+		T_CHECK(ok == rows[i].ok && (!ok || ms == rows[i].ms), "'%s': %s %lld", rows[i].text, ok ? "parsed" : "refused",
+			(long long)ms);
+	}
+}
+
+static void test_drain_body(void)
+{
+	char err[256];
+	int64_t until = -1, now = 1795894801000;
+	T_CHECK(lns_web_drain_body("", 0, now, &until, err, sizeof(err)) == 0 && until == 0, "no body: no end");
+	const char *b = "{\"until\": \"2026-11-28T20:40:01Z\"}";
+	T_CHECK(lns_web_drain_body(b, strlen(b), now, &until, err, sizeof(err)) == 0 && until == now + 3600000, "until");
+	b = "{\"until\": null}";
+	T_CHECK(lns_web_drain_body(b, strlen(b), now, &until, err, sizeof(err)) == 0 && until == 0, "until null: no end");
+	b = "{\"until\": \"2026-11-28T18:00:00Z\"}";
+	T_CHECK(lns_web_drain_body(b, strlen(b), now, &until, err, sizeof(err)) == 400 && strstr(err, "past"),
+		"until in the past: 400");
+	b = "{\"until\": 12}";
+	T_CHECK(lns_web_drain_body(b, strlen(b), now, &until, err, sizeof(err)) == 400, "until not a string: 400");
+	b = "{\"for\": \"1h\"}";
+	T_CHECK(lns_web_drain_body(b, strlen(b), now, &until, err, sizeof(err)) == 400 && strstr(err, "unknown field"),
+		"unknown field: 400");
+	b = "[1, 2]";
+	T_CHECK(lns_web_drain_body(b, strlen(b), now, &until, err, sizeof(err)) == 400, "not an object: 400");
+	b = "{\"until\": ";
+	T_CHECK(lns_web_drain_body(b, strlen(b), now, &until, err, sizeof(err)) == 400, "truncated JSON: 400");
+}
 
 int main(void)
 {
@@ -904,6 +999,11 @@ int main(void)
 	CU_add_test(s, "start errors", test_start_errors);
 	CU_add_test(s, "serves on ::1", test_server_ipv6);
 
+	s = CU_add_suite("web: writes", NULL, NULL);
+	CU_add_test(s, "bearer token", test_authorize);
+	CU_add_test(s, "member paths and routes", test_member_path);
+	CU_add_test(s, "RFC 3339 times", test_time_parse);
+	CU_add_test(s, "drain bodies", test_drain_body);
 	int rc = lns_test_run();
 	curl_global_cleanup();
 	return rc;

@@ -286,7 +286,9 @@ json_t *lns_web_endpoint_json(enum lns_web_endpoint ep, const lns_view_t *v, int
 	switch (ep) {
 	case LNS_WEB_EP_HEALTH: return lns_web_health_json(v, now_ms);
 	case LNS_WEB_EP_POOLS: return lns_web_pools_json(v, now_ms);
-	case LNS_WEB_EP_NONE: break;
+	case LNS_WEB_EP_NONE:
+	case LNS_WEB_EP_DRAIN:
+	case LNS_WEB_EP_UNDRAIN: break; /* writes: server.c */
 	}
 	return NULL;
 }

@@ -38,12 +38,43 @@ static void set_error(lns_web_route_t *out, int status, const char *allow, const
 	out->error = error;
 }
 
+static const struct route member_routes[] = {
+	{ "drain", LNS_WEB_EP_DRAIN, M_POST, "POST", M_POST },
+	{ "undrain", LNS_WEB_EP_UNDRAIN, M_POST, "POST", M_POST },
+};
+
+bool lns_web_member_path(const char *path, char *pool, char *member, size_t size, const char **action)
+{
+	static const char prefix[] = "/api/v1/members/";
+	if (!path || strncmp(path, prefix, sizeof(prefix) - 1) != 0)
+		return false;
+	const char *p = path + sizeof(prefix) - 1;
+	const char *s1 = strchr(p, '/');
+	const char *s2 = s1 ? strchr(s1 + 1, '/') : NULL;
+	if (!s1 || !s2 || s1 == p || s2 == s1 + 1 || strchr(s2 + 1, '/') || !s2[1])
+		return false;
+	if ((size_t)(s1 - p) >= size || (size_t)(s2 - s1 - 1) >= size)
+		return false;
+	memcpy(pool, p, (size_t)(s1 - p));
+	pool[s1 - p] = '\0';
+	memcpy(member, s1 + 1, (size_t)(s2 - s1 - 1));
+	member[s2 - s1 - 1] = '\0';
+	*action = s2 + 1;
+	return true;
+}
+
 void lns_web_route(const char *method, const char *path, bool has_body, lns_web_route_t *out)
 {
 	const struct route *r = NULL;
+	char pool[256], member[256];
+	const char *action;
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
 		if (path && strcmp(path, routes[i].path) == 0)
 			r = &routes[i];
+	if (!r && lns_web_member_path(path, pool, member, sizeof(pool), &action))
+		for (size_t i = 0; i < sizeof(member_routes) / sizeof(member_routes[0]); i++)
+			if (strcmp(action, member_routes[i].path) == 0)
+				r = &member_routes[i];
 	if (!r) {
 		set_error(out, 404, NULL, "not found");
 		return;

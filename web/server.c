@@ -1,9 +1,9 @@
 /*
  * web/server: the libmicrohttpd glue. One internal polling thread (epoll on
  * Linux) serves every connection; each request is routed and answered
- * from the current view. No endpoint takes a body yet: a request that
- * announces one is refused before any of it is read, and its connection
- * closed, so nothing but headers (LNS_WEB_MEMORY_LIMIT) is ever buffered.
+ * from the current view. Only the writes take a body, at most
+ * LNS_WEB_BODY_MAX bytes (413 beyond); any other request that announces one
+ * is refused before any of it is read, and its connection closed.
  *
  * View readers: liburcu (memb) keeps registered threads in a list that
  * points into their thread-local storage, so a thread must unregister before
@@ -30,6 +30,8 @@
 
 struct lns_web {
 	struct MHD_Daemon *daemon;
+	lns_web_hooks_t hooks;
+	bool has_hooks;
 	uint16_t port;
 	pthread_mutex_t lock;   /* guards msg and running */
 	bool running;           /* started: log, instead of keeping for the error */
@@ -132,18 +134,126 @@ static enum MHD_Result reply(struct MHD_Connection *conn, int status, const char
 	return r;
 }
 
+/* The connection state of a request that takes no body, once seen. */
+static int headers_seen;
+
+/* A write in progress: its route and body. */
+typedef struct write_req {
+	lns_web_route_t route;
+	size_t len;
+	bool too_big;
+	char body[LNS_WEB_BODY_MAX];
+} write_req_t;
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	(void)cls, (void)conn, (void)toe;
+	if (*con_cls && *con_cls != &headers_seen)
+		free(*con_cls);
+	*con_cls = NULL;
+}
+
+/* The configured token, from the current configuration (it may change on
+ * reload): copied out of the read section. */
+static bool current_token(char *out, size_t size)
+{
+	bool once = reader_enter();
+	const lns_view_t *v = lns_view_read_begin();
+	bool has = v && v->config->http_token;
+	if (has)
+		snprintf(out, size, "%s", v->config->http_token);
+	lns_view_read_end();
+	if (once)
+		lns_view_reader_unregister();
+	return has;
+}
+
+static json_t *do_write(lns_web_t *web, struct MHD_Connection *conn, const char *url, write_req_t *req, int *status)
+{
+	char token[1024], msg[256], pool[256], member[256];
+	const char *action;
+	if (req->too_big) {
+		*status = MHD_HTTP_CONTENT_TOO_LARGE;
+		return lns_web_error_json("the body is larger than 4096 bytes");
+	}
+	const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	int denied = lns_web_authorize(current_token(token, sizeof(token)) ? token : NULL, auth);
+	explicit_bzero(token, sizeof(token));
+	if (denied == 403) {
+		*status = MHD_HTTP_FORBIDDEN;
+		return lns_web_error_json("writes are disabled: set http.token_file to a file whose first line is the admin "
+					  "token, and send it as \"Authorization: Bearer <token>\"");
+	}
+	if (denied) {
+		*status = MHD_HTTP_UNAUTHORIZED;
+		return lns_web_error_json("a valid \"Authorization: Bearer <token>\" header is needed");
+	}
+	if (!lns_web_member_path(url, pool, member, sizeof(pool), &action)) {
+		*status = MHD_HTTP_NOT_FOUND;
+		return lns_web_error_json("not found");
+	}
+	int64_t until = 0;
+	bool drain = req->route.endpoint == LNS_WEB_EP_DRAIN;
+	if (drain && (*status = lns_web_drain_body(req->body, req->len, wall_ms(), &until, msg, sizeof(msg))) != 0)
+		return lns_web_error_json(msg);
+	if (!drain && req->len) {
+		*status = MHD_HTTP_BAD_REQUEST;
+		return lns_web_error_json("undrain takes no body");
+	}
+	if (!web->has_hooks) {
+		*status = MHD_HTTP_SERVICE_UNAVAILABLE;
+		return lns_web_error_json("writes are not available");
+	}
+	msg[0] = '\0';
+	int rc = web->hooks.drain(web->hooks.arg, pool, member, drain, until, msg, sizeof(msg));
+	if (rc != 0) {
+		*status = rc == -ENOENT ? MHD_HTTP_NOT_FOUND : MHD_HTTP_SERVICE_UNAVAILABLE;
+		return lns_web_error_json(msg[0] ? msg : "failed");
+	}
+	*status = MHD_HTTP_OK;
+	json_t *doc = json_pack("{s:s, s:s, s:b}", "pool", pool, "member", member, "drained", drain);
+	char when[LNS_WEB_TIME_MAX];
+	json_object_set_new(doc, "until", until && lns_web_time_render(until, when, sizeof(when)) ? json_string(when) : json_null());
+	return doc;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 	const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
-	static int headers_seen;
-	(void)cls, (void)version, (void)upload_data;
+	lns_web_t *web = cls;
+	(void)version;
 	bool body = has_body(conn);
-	if (!*con_cls && !body) {
-		/* Answer on the next call: a response queued on this first one
-		 * makes libmicrohttpd 0.9.75 close the connection (it cannot know
-		 * whether a body follows), and keep-alive would be lost. */
-		*con_cls = &headers_seen;
-		return MHD_YES;
+	if (!*con_cls) {
+		lns_web_route_t route;
+		lns_web_route(method, url, body, &route);
+		if (route.endpoint == LNS_WEB_EP_DRAIN || route.endpoint == LNS_WEB_EP_UNDRAIN) {
+			write_req_t *req = lns_xcalloc(1, sizeof(*req));
+			req->route = route;
+			*con_cls = req;
+			return MHD_YES;
+		}
+		if (!body) {
+			/* Answer on the next call: a response queued on this first one
+			 * makes libmicrohttpd 0.9.75 close the connection (it cannot
+			 * know whether a body follows), and keep-alive would be lost. */
+			*con_cls = &headers_seen;
+			return MHD_YES;
+		}
+	}
+	if (*con_cls && *con_cls != &headers_seen) {
+		write_req_t *req = *con_cls;
+		if (*upload_data_size) {
+			if (req->len + *upload_data_size > sizeof(req->body))
+				req->too_big = true;
+			else
+				memcpy(req->body + req->len, upload_data, *upload_data_size);
+			req->len += req->too_big ? 0 : *upload_data_size;
+			*upload_data_size = 0;
+			return MHD_YES;
+		}
+		int status;
+		json_t *doc = do_write(web, conn, url, req, &status);
+		return reply(conn, status, NULL, req->too_big, doc);
 	}
 	if (*upload_data_size) {
 		/* Not reached: a request with a body is answered on its first
@@ -184,7 +294,7 @@ static void on_log(void *cls, const char *fmt, va_list ap)
 
 /* ---- start and stop ---- */
 
-int lns_web_start(const lns_addr_t *addr, lns_web_t **out, lns_err_t *err)
+int lns_web_start(const lns_addr_t *addr, const lns_web_hooks_t *hooks, lns_web_t **out, lns_err_t *err)
 {
 	char where[64];
 	*out = NULL;
@@ -196,6 +306,10 @@ int lns_web_start(const lns_addr_t *addr, lns_web_t **out, lns_err_t *err)
 	}
 
 	lns_web_t *web = lns_xcalloc(1, sizeof(*web));
+	if (hooks) {
+		web->hooks = *hooks;
+		web->has_hooks = true;
+	}
 	pthread_mutex_init(&web->lock, NULL);
 	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
 	if (family == AF_INET6)
@@ -207,6 +321,7 @@ int lns_web_start(const lns_addr_t *addr, lns_web_t **out, lns_err_t *err)
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)LNS_WEB_TIMEOUT_S,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)LNS_WEB_MEMORY_LIMIT,
 		MHD_OPTION_EXTERNAL_LOGGER, on_log, web,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 		MHD_OPTION_END);
 	if (!web->daemon) {
 		int rc = errno > 0 ? -errno : -EIO;

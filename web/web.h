@@ -2,13 +2,17 @@
  * web: the admin HTTP endpoint (libmicrohttpd). It serves JSON under
  * /api/v1 rendered from the published views: GET /api/v1/health (every
  * pool with its members' health, from the status view) and GET
- * /api/v1/pools (what each pool answers, from the answer view).
+ * /api/v1/pools (what each pool answers, from the answer view); and the
+ * writes POST /api/v1/members/{pool}/{member}/drain and .../undrain
+ * (optional body {"until": "<RFC 3339>"}), with "Authorization: Bearer
+ * <token>" matching http.token_file of the current configuration.
  *
  * Threads: lns_web_start and lns_web_stop run on the thread that owns the
  * handle (the daemon's main/control thread). Requests are served on
  * libmicrohttpd's single internal polling thread, which registers itself
  * as a view reader on its first request and unregisters when it exits; the
- * handlers only read the view and never change shared state.
+ * handlers only read the view, and change state only through the hooks,
+ * which the daemon runs on its control thread.
  */
 #ifndef LNS_WEB_WEB_H
 #define LNS_WEB_WEB_H
@@ -17,13 +21,27 @@
 
 #include <stdint.h>
 
+#include <stdbool.h>
+#include <stddef.h>
+
 typedef struct lns_web lns_web_t;
 
+/* What the writes do; called on the request thread, and expected to hand
+ * the work to the control thread and wait for it. */
+typedef struct lns_web_hooks {
+	/* Drains (drain true) or undrains a member; until is a wall-clock time
+	 * in ms, 0 for none. Returns 0, or -ENOENT with the reason in msg. */
+	int (*drain)(void *arg, const char *pool, const char *member, bool drain, int64_t until, char *msg,
+		size_t size);
+	void *arg;
+} lns_web_hooks_t;
+
 /* Starts the admin endpoint on addr (port 0 picks a free port, see
- * lns_web_port) with libmicrohttpd's own thread. Returns 0 and a new
- * handle in *out (caller stops it with lns_web_stop), or a negative errno
- * with the reason in err ("http: cannot listen on ADDR: ..."). */
-int lns_web_start(const lns_addr_t *addr, lns_web_t **out, lns_err_t *err);
+ * lns_web_port) with libmicrohttpd's own thread. hooks may be NULL (writes
+ * then answer 503); it is copied. Returns 0 and a new handle in *out
+ * (caller stops it with lns_web_stop), or a negative errno with the reason
+ * in err ("http: cannot listen on ADDR: ..."). */
+int lns_web_start(const lns_addr_t *addr, const lns_web_hooks_t *hooks, lns_web_t **out, lns_err_t *err);
 
 /* Stops serving, waits for the request thread to end and frees web.
  * NULL is a no-op. */

@@ -30,7 +30,29 @@ enum lns_web_endpoint {
 	LNS_WEB_EP_NONE,   /* no handler: answer the route's error */
 	LNS_WEB_EP_HEALTH, /* GET /api/v1/health */
 	LNS_WEB_EP_POOLS,  /* GET /api/v1/pools */
+	LNS_WEB_EP_DRAIN,  /* POST /api/v1/members/{pool}/{member}/drain */
+	LNS_WEB_EP_UNDRAIN, /* POST /api/v1/members/{pool}/{member}/undrain */
 };
+
+#define LNS_WEB_BODY_MAX 4096
+
+/* Splits /api/v1/members/{pool}/{member}/{action} into its parts (each up to
+ * size-1 bytes, percent-decoding not applied); false when path is not one. */
+bool lns_web_member_path(const char *path, char *pool, char *member, size_t size, const char **action);
+
+/* Checks "Authorization: Bearer <token>" (header may be NULL) against the
+ * configured token in constant time. Returns 0 when allowed, 403 when no
+ * token is configured (writes are off), 401 when it does not match. */
+int lns_web_authorize(const char *token, const char *header);
+
+/* Parses an optional drain body {"until": "<RFC 3339>"} (len 0: none);
+ * until must lie after now. Returns 0 with *until (0: none) or 400 with
+ * the reason in err. */
+int lns_web_drain_body(const char *body, size_t len, int64_t now_ms, int64_t *until, char *err, size_t size);
+
+/* RFC 3339 ("2026-11-28T19:40:01.123Z", offsets like +01:00 allowed) to
+ * ms since the epoch; false when malformed. */
+bool lns_web_time_parse(const char *text, int64_t *ms);
 
 typedef struct lns_web_route {
 	enum lns_web_endpoint endpoint; /* NONE unless status is 200 */
