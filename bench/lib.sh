@@ -224,8 +224,8 @@ member_json() {
 
 # now_us VAR: the wall clock in microseconds into VAR, without a process.
 now_us() {
-	local t=$EPOCHREALTIME
-	printf -v "$1" '%d' "$((${t%.*} * 1000000 + 10#${t#*.}))"
+	local now_us_t=$EPOCHREALTIME
+	printf -v "$1" '%d' "$((${now_us_t%.*} * 1000000 + 10#${now_us_t#*.}))"
 }
 
 # log_us LINE: the timestamp of a levelnsd log line (2026-11-28T20:04:32.711Z) in microseconds.

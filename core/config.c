@@ -16,7 +16,7 @@
 
 /* The keys each group accepts; anything else is refused with its line. */
 static const char *const server_keys[] = { "node", "listen", "workers", "udp_payload", "nsid",
-	"tcp_idle_timeout_ms", "tcp_max_connections", "log_level", "probe_budget", NULL };
+	"tcp_idle_timeout_ms", "tcp_max_connections", "log_level", "probe_budget", "resolvers", NULL };
 static const char *const zone_keys[] = { "name", "file", "allow_transfer", NULL };
 static const char *const top_keys[] = { "server", "zones", "pools", "http", NULL };
 
@@ -126,6 +126,19 @@ static int load_server(loader_t *ld, lns_config_t *cfg, const config_setting_t *
 		return rc;
 	if ((rc = lns_cfg_get_bool(ld, g, "nsid", &cfg->nsid)) != 0)
 		return rc;
+	const config_setting_t *res = config_setting_get_member(g, "resolvers");
+	if (res) {
+		if (!config_setting_is_aggregate(res) || config_setting_length(res) > 4)
+			return lns_cfg_fail(ld, res, "resolvers must be a list of up to 4 addresses like \"127.0.0.1@53\"");
+		cfg->n_resolvers = (unsigned)config_setting_length(res);
+		for (unsigned i = 0; i < cfg->n_resolvers; i++) {
+			const config_setting_t *e = config_setting_get_elem(res, i);
+			const char *text = config_setting_get_string(e);
+			lns_err_t aerr;
+			if (!text || lns_addr_parse(text, 53, &cfg->resolvers[i], &aerr) != 0)
+				return lns_cfg_fail(ld, e, "resolvers: %s", text ? aerr.msg : "entries must be strings");
+		}
+	}
 	if ((rc = lns_cfg_get_string(ld, g, "log_level", &level)) != 0)
 		return rc;
 	if (level && (cfg->log_level = lns_log_level_parse(level)) < 0)

@@ -40,6 +40,8 @@ typedef struct lns_config {
 	lns_pool_conf_t *pools;
 	unsigned n_pools;
 	unsigned probe_budget;    /* probes per second, all pools together */
+	lns_addr_t resolvers[4];  /* for member host names; none: the system's */
+	unsigned n_resolvers;
 	bool http_enabled;
 	lns_addr_t http_listen;   /* the admin endpoint (default 127.0.0.1@8053) */
 	char *http_token;         /* the first line of http.token_file; NULL: writes refused */

@@ -8,6 +8,7 @@
 #include "core/config_int.h"
 #include "core/dname.h"
 
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,9 +187,31 @@ static int load_member(loader_t *ld, lns_pool_conf_t *pool, unsigned i, const co
 			return lns_cfg_fail(ld, g, "pool '%s': member name '%s' is used twice", pool->name, name);
 	if (!addr)
 		return lns_cfg_fail(ld, g, "pool '%s': member '%s' needs an address", pool->name, name);
-	if (lns_addr_parse(addr, 0, &m->address, &aerr) != 0)
-		return lns_cfg_fail(ld, config_setting_get_member(g, "address"), "pool '%s': member '%s': address: %s",
-			pool->name, name, aerr.msg);
+	if (lns_addr_parse(addr, 0, &m->address, &aerr) != 0) {
+		/* Not an address: a host name (resolved by the prober), maybe @port. */
+		char host[256];
+		const char *at = strrchr(addr, '@');
+		size_t hl = at ? (size_t)(at - addr) : strlen(addr);
+		uint8_t wire[256];
+		long port = 0;
+		if (hl >= sizeof(host) || (at && lns_parse_long(at + 1, 1, 65535, &port) != 0))
+			return lns_cfg_fail(ld, config_setting_get_member(g, "address"), "pool '%s': member '%s': address: %s",
+				pool->name, name, aerr.msg);
+		memcpy(host, addr, hl);
+		host[hl] = '\0';
+		if (!lns_dname_parse(host, wire, sizeof(wire)) || !strpbrk(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+			return lns_cfg_fail(ld, config_setting_get_member(g, "address"),
+				"pool '%s': member '%s': address '%s' is neither an IP address nor a host name", pool->name, name, addr);
+		m->host = lns_xstrdup(host);
+		memset(&m->address, 0, sizeof(m->address));
+		m->probe.ss.ss_family = AF_INET; /* placeholder until resolved; carries the port */
+		m->probe.len = sizeof(struct sockaddr_in);
+		lns_addr_set_port(&m->probe, (uint16_t)port);
+		if (probe)
+			return lns_cfg_fail(ld, config_setting_get_member(g, "probe"),
+				"pool '%s': member '%s': probe needs an IP address when the address is a host name", pool->name, name);
+		return 0;
+	}
 	m->probe = m->address;
 	if (probe && lns_addr_parse(probe, 0, &m->probe, &aerr) != 0)
 		return lns_cfg_fail(ld, config_setting_get_member(g, "probe"), "pool '%s': member '%s': probe: %s", pool->name,
@@ -327,8 +350,10 @@ void lns_cfg_free_pools(lns_config_t *cfg)
 {
 	for (unsigned i = 0; i < cfg->n_pools; i++) {
 		lns_pool_conf_t *p = &cfg->pools[i];
-		for (unsigned m = 0; m < p->n_members; m++)
+		for (unsigned m = 0; m < p->n_members; m++) {
 			free(p->members[m].name);
+			free(p->members[m].host);
+		}
 		free(p->members);
 		free(p->fallback);
 		free(p->name);

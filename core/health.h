@@ -37,6 +37,10 @@ typedef struct lns_health {
 	bool drained;
 	int64_t drained_until;   /* wall clock ms; 0: until undrained */
 	uint64_t probes, failures;
+	/* A member given by host name: its addresses as last resolved. */
+	bool has_v4, has_v6;
+	uint8_t v4[4], v6[16];
+	int64_t resolved_at;     /* wall clock ms, 0: never */
 	lns_health_change_t history[LNS_HEALTH_HISTORY]; /* ring, newest at (n_history-1) % N */
 	unsigned n_history;
 } lns_health_t;

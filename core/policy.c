@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 static bool eligible(const lns_pool_conf_t *conf, const lns_health_t *h)
@@ -174,9 +175,34 @@ static double hrw_score(const lns_member_conf_t *m, uint32_t weight, const lns_c
 	return (weight ? weight : 1) / -log(u);
 }
 
-static bool family_of(const lns_member_conf_t *m, int family)
+bool lns_pool_member_addr(const lns_pool_state_t *st, unsigned m, int family, lns_addr_t *out)
 {
-	return m->address.ss.ss_family == family;
+	const lns_member_conf_t *mc = &st->conf->members[m];
+	const lns_health_t *h = &st->health[m];
+	if (!mc->host) {
+		if (mc->address.ss.ss_family != family)
+			return false;
+		if (out)
+			*out = mc->address;
+		return true;
+	}
+	if ((family == AF_INET && !h->has_v4) || (family == AF_INET6 && !h->has_v6))
+		return false;
+	if (out) {
+		memset(out, 0, sizeof(*out));
+		if (family == AF_INET) {
+			struct sockaddr_in *sin = (struct sockaddr_in *)&out->ss;
+			sin->sin_family = AF_INET;
+			memcpy(&sin->sin_addr, h->v4, 4);
+			out->len = sizeof(*sin);
+		} else {
+			struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&out->ss;
+			sin6->sin6_family = AF_INET6;
+			memcpy(&sin6->sin6_addr, h->v6, 16);
+			out->len = sizeof(*sin6);
+		}
+	}
+	return true;
 }
 
 unsigned lns_policy_pick(const lns_pool_state_t *st, int family, const lns_client_subnet_t *client, uint64_t seq,
@@ -189,7 +215,7 @@ unsigned lns_policy_pick(const lns_pool_state_t *st, int family, const lns_clien
 	unsigned k = 0;
 	uint64_t total = 0;
 	for (unsigned i = 0; i < st->n_eligible; i++) {
-		if (!family_of(&conf->members[st->order[i]], family))
+		if (!lns_pool_member_addr(st, st->order[i], family, NULL))
 			continue;
 		cand[k] = st->order[i];
 		w[k] = st->weight[i];

@@ -54,6 +54,11 @@ typedef struct lns_client_subnet {
 unsigned lns_policy_pick(const lns_pool_state_t *st, int family, const lns_client_subnet_t *client, uint64_t seq,
 	uint64_t rnd, uint16_t *out, unsigned max);
 
+/* The address member m of st answers for family (AF_INET or AF_INET6):
+ * its configured address, or for a host name what it last resolved to.
+ * Returns false when it has none of that family. */
+bool lns_pool_member_addr(const lns_pool_state_t *st, unsigned m, int family, lns_addr_t *out);
+
 /* Masks an address to a prefix into a client subnet. */
 void lns_client_subnet_set(lns_client_subnet_t *cs, int family, const void *addr, unsigned prefix);
 

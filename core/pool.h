@@ -59,7 +59,8 @@ typedef struct lns_probe_conf {
 
 typedef struct lns_member_conf {
 	char *name;
-	lns_addr_t address;      /* answered (the port is not used) */
+	char *host;              /* a host name to resolve (c-ares), or NULL */
+	lns_addr_t address;      /* answered (the port is not used); unset with host */
 	lns_addr_t probe;        /* probed: address and port (port 0: the probe's) */
 	unsigned priority;       /* failover: higher first */
 	unsigned weight;         /* weighted, failover ties, affinity */

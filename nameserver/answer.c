@@ -218,7 +218,9 @@ static void answer_pool(ctx_t *c, const uint8_t *owner, const lns_node_t *n)
 		return;
 	}
 	for (unsigned i = 0; i < k; i++) {
-		if (lns_pkt_put_addr(&c->pkt, LNS_SEC_AN, owner, &pc->members[pick[i]].address, pc->ttl) != 0) {
+		lns_addr_t addr;
+		lns_pool_member_addr(st, pick[i], family, &addr);
+		if (lns_pkt_put_addr(&c->pkt, LNS_SEC_AN, owner, &addr, pc->ttl) != 0) {
 			c->flags |= LNS_F_TC;
 			return;
 		}

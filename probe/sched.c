@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "probe/probe.h"
 #include "probe/probe_drivers.h"
+#include "probe/resolve.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -36,6 +37,9 @@ typedef struct member_rt {
 	op_ctx_t *ops[OUTSTANDING_MAX];
 	unsigned outstanding;
 	unsigned interval_ms;
+	ev_timer res_timer;        /* a host name: when to resolve it again */
+	lns_resolve_op_t *res_op;
+	bool resolving;
 } member_rt_t;
 
 typedef struct pool_rt {
@@ -56,6 +60,7 @@ struct lns_prober {
 	pool_rt_t *pools;
 	unsigned n_pools;
 	lns_budget_t budget;
+	lns_resolver_t *resolver;
 	ev_timer rate_timer;
 	uint64_t rng;
 };
@@ -192,6 +197,11 @@ static void rate_cb(struct ev_loop *loop, ev_timer *w, int revents)
 static void cancel_member(member_rt_t *m)
 {
 	ev_timer_stop(m->p->loop, &m->timer);
+	ev_timer_stop(m->p->loop, &m->res_timer);
+	if (m->res_op)
+		lns_resolve_cancel(m->res_op);
+	m->res_op = NULL;
+	m->resolving = false;
 	for (unsigned i = 0; i < OUTSTANDING_MAX; i++) {
 		if (m->ops[i]) {
 			lns_probe_cancel(m->ops[i]->op);
@@ -213,6 +223,82 @@ static void free_pools(lns_prober_t *p)
 	free(p->pools);
 	p->pools = NULL;
 	p->n_pools = 0;
+}
+
+/* ---- member host names ---- */
+
+static void start_resolve(member_rt_t *m);
+
+static void set_target(member_rt_t *m)
+{
+	lns_health_t *h = m->health;
+	uint16_t port = lns_addr_port(&m->conf->probe);
+	lns_addr_t *a = &m->target.addr;
+	memset(a, 0, sizeof(*a));
+	if (h->has_v4) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&a->ss;
+		sin->sin_family = AF_INET;
+		memcpy(&sin->sin_addr, h->v4, 4);
+		a->len = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&a->ss;
+		sin6->sin6_family = AF_INET6;
+		memcpy(&sin6->sin6_addr, h->v6, 16);
+		a->len = sizeof(*sin6);
+	}
+	lns_addr_set_port(a, port);
+}
+
+static void resolved_cb(void *arg, const lns_resolved_t *r)
+{
+	member_rt_t *m = arg;
+	lns_health_t *h = m->health;
+	m->res_op = NULL;
+	m->resolving = false;
+	double again = 2.0;
+	bool changed = false;
+	if (r->ok) {
+		changed = h->has_v4 != r->has_v4 || h->has_v6 != r->has_v6 || (r->has_v4 && memcmp(h->v4, r->v4, 4) != 0) ||
+			(r->has_v6 && memcmp(h->v6, r->v6, 16) != 0);
+		bool first = !h->has_v4 && !h->has_v6;
+		h->has_v4 = r->has_v4;
+		h->has_v6 = r->has_v6;
+		memcpy(h->v4, r->v4, 4);
+		memcpy(h->v6, r->v6, 16);
+		h->resolved_at = wall_ms();
+		set_target(m);
+		if (changed)
+			lns_notice("probe: %s/%s %s resolved%s", m->pool->name, m->conf->name, m->conf->host,
+				first ? "" : " to new addresses");
+		/* Re-resolve when the answer's TTL runs out (1 s to 1 h). */
+		again = r->ttl < 1 ? 1 : r->ttl > 3600 ? 3600 : r->ttl;
+		if (first && m->pool->probe.type != LNS_PROBE_NONE && !ev_is_active(&m->timer))
+			arm(m, rnd01(m->p) * m->pool->probe.min_interval_ms);
+	} else {
+		lns_log(LNS_LOG_WARNING, "probe: %s/%s cannot resolve %s: %s", m->pool->name, m->conf->name, m->conf->host,
+			r->error);
+		if (!h->has_v4 && !h->has_v6)
+			snprintf(h->reason, sizeof(h->reason), "cannot resolve %.35s: %.35s", m->conf->host, r->error);
+	}
+	ev_timer_stop(m->p->loop, &m->res_timer);
+	ev_timer_set(&m->res_timer, again, 0.0);
+	ev_timer_start(m->p->loop, &m->res_timer);
+	m->p->cb(m->p->cb_arg, changed);
+}
+
+static void res_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	start_resolve(w->data);
+}
+
+static void start_resolve(member_rt_t *m)
+{
+	if (m->resolving)
+		return;
+	m->resolving = true;
+	lns_resolve_op_t *op = lns_resolve(m->p->resolver, m->conf->host, resolved_cb, m);
+	if (m->resolving) /* the answer may have come at once */
+		m->res_op = op;
 }
 
 lns_prober_t *lns_prober_new(struct ev_loop *loop, lns_prober_cb cb, void *arg, lns_err_t *err)
@@ -238,6 +324,7 @@ void lns_prober_free(lns_prober_t *p)
 	if (!p)
 		return;
 	free_pools(p);
+	lns_resolver_free(p->resolver);
 	ev_timer_stop(p->loop, &p->rate_timer);
 	lns_probe_env_free(p->env);
 	free(p);
@@ -298,6 +385,11 @@ void lns_prober_apply(lns_prober_t *p, const lns_config_t *cfg, const lns_pool_h
 		}
 	}
 	free_pools(p);
+	lns_resolver_free(p->resolver);
+	lns_err_t rerr;
+	p->resolver = lns_resolver_new(p->loop, cfg->resolvers, cfg->n_resolvers, &rerr);
+	if (!p->resolver)
+		lns_err("probe: member host names cannot be resolved: %s", rerr.msg);
 	p->pools = pools;
 	p->n_pools = cfg->n_pools;
 	p->cfg = cfg;
@@ -319,6 +411,16 @@ void lns_prober_apply(lns_prober_t *p, const lns_config_t *cfg, const lns_pool_h
 			mr->target.default_qname = pc->name;
 			ev_init(&mr->timer, timer_cb);
 			mr->timer.data = mr;
+			ev_init(&mr->res_timer, res_timer_cb);
+			mr->res_timer.data = mr;
+			if (mr->conf->host) {
+				if (p->resolver)
+					start_resolve(mr);
+				if (mr->health->has_v4 || mr->health->has_v6)
+					set_target(mr);
+				else if (pc->probe.type != LNS_PROBE_NONE)
+					continue; /* probed once resolved */
+			}
 			if (pc->probe.type == LNS_PROBE_NONE) {
 				mr->health->state = LNS_HEALTH_UP;
 				snprintf(mr->health->reason, sizeof(mr->health->reason), "not probed");

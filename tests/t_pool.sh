@@ -14,7 +14,7 @@ sed 's/^alias           CNAME static/alias           CNAME static\nwww-alias    
 	"$top_srcdir/zones/example.test.zone" >"$T/example.test.zone"
 echo "test-token-0123456789abcdef" >"$T/admin.token"
 cat >"$T/pool.conf" <<CONF
-server: { node = "ns1"; workers = 2; };
+server: { node = "ns1"; workers = 2; resolvers = [ "127.0.0.2@$a_dns" ]; };
 http = { token_file = "admin.token"; };
 zones = ( { name = "example.test"; file = "example.test.zone"; } );
 pools = (
@@ -34,13 +34,15 @@ pools = (
     members = ( { name = "x"; address = "127.0.0.5@$dead_tcp"; } ); },
   { name = "busy.example.test"; probe = { type = "tcp"; min_interval_ms = 100; max_interval_ms = 800; busy_qps = 5; };
     members = ( { name = "a"; address = "127.0.0.2@$a_tcp"; } ); },
+  { name = "named.example.test"; probe = { type = "http"; path = "/health"; };
+    members = ( { name = "h"; address = "be.hosts.test@$a_http"; } ); },
   { name = "six.example.test"; answers = 2; probe = { type = "none"; };
     members = ( { name = "v4"; address = "192.0.2.60"; }, { name = "v6"; address = "2001:db8::60"; } ); }
 );
 CONF
 
 out=$("$LEVELNSD" -c "$T/pool.conf" --check-config)
-contains "--check-config counts the pools" "7 pools" "$out"
+contains "--check-config counts the pools" "8 pools" "$out"
 contains "--check-config prints the worst-case detection times" \
 	"pool www.example.test: failover, 2 members, http probe; worst case to stop answering a dead member: refusing" "$out"
 
@@ -65,6 +67,15 @@ expect "other types at a pool name: NODATA" "" "$(d +short www.$E MX)"
 expect "no IPv6 member: AAAA is NODATA" "" "$(d +short www.$E AAAA)"
 expect "answers = 2 gives one per family to A" "192.0.2.60" "$(answer six.$E A)"
 expect "and AAAA the IPv6 member" "2001:db8::60" "$(answer six.$E AAAA)"
+
+# A member given by host name: resolved through c-ares (here from backend a's
+# DNS, TTL 5), probed at its address, and re-resolved when the TTL runs out.
+check "a host-name member is resolved and answered" eventually 10 answers_is 127.0.0.2 named.$E A
+check "and probed at the resolved address" eventually 10 state_is named.$E h up
+expect "the health table names its host" "be.hosts.test" "$(member_field named.$E h host)"
+backend_ctl a answer 127.0.0.9
+check "a new address is picked up when the TTL runs out" eventually 15 answers_is 127.0.0.9 named.$E A
+backend_ctl a answer default
 
 # Refused: a goes down, b answers; back up, a answers again.
 backend_ctl a mode refuse

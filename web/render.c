@@ -162,11 +162,19 @@ static json_t *history_json(const lns_health_t *h)
 	return arr;
 }
 
-static json_t *member_health_json(const lns_member_conf_t *m, const lns_health_t *h)
+static json_t *member_health_json(const lns_pool_state_t *st, unsigned j)
 {
+	const lns_member_conf_t *m = &st->conf->members[j];
+	const lns_health_t *h = &st->health[j];
 	json_t *o = json_object();
+	lns_addr_t a;
 	json_object_set_new(o, "name", name_json(m->name));
-	json_object_set_new(o, "address", addr_json(&m->address));
+	if (lns_pool_member_addr(st, j, AF_INET, &a) || lns_pool_member_addr(st, j, AF_INET6, &a))
+		json_object_set_new(o, "address", addr_json(&a));
+	else
+		json_object_set_new(o, "address", json_null());
+	if (m->host)
+		json_object_set_new(o, "host", name_json(m->host));
 	json_object_set_new(o, "state", state_json(lns_health_shown(h)));
 	json_object_set_new(o, "reason", lns_web_string(h->reason, sizeof(h->reason)));
 	/* 0 until a probe has succeeded: no round trip measured yet */
@@ -191,7 +199,7 @@ static json_t *pool_health_json(const lns_pool_state_t *st)
 	json_object_set_new(o, "probe", name_json(lns_probe_type_name(c->probe.type)));
 	json_t *members = json_array();
 	for (unsigned j = 0; j < c->n_members; j++)
-		json_array_append_new(members, member_health_json(&c->members[j], &st->health[j]));
+		json_array_append_new(members, member_health_json(st, j));
 	json_object_set_new(o, "members", members);
 	return o;
 }
@@ -221,9 +229,10 @@ static void answer_family(json_t *arr, const lns_pool_state_t *st, int family)
 			take(arr, &c->fallback[j], family, &left);
 		return;
 	}
+	lns_addr_t a;
 	for (unsigned k = 0; k < st->n_eligible; k++)
-		if (st->order[k] < c->n_members)
-			take(arr, &c->members[st->order[k]].address, family, &left);
+		if (st->order[k] < c->n_members && lns_pool_member_addr(st, st->order[k], family, &a))
+			take(arr, &a, family, &left);
 }
 
 static json_t *pool_json(const lns_pool_state_t *st)
@@ -241,9 +250,11 @@ static json_t *pool_json(const lns_pool_state_t *st)
 	answer_family(answer, st, AF_INET6);
 	json_object_set_new(o, "answer", answer);
 	json_t *eligible = json_array();
+	lns_addr_t a;
 	for (unsigned k = 0; k < st->n_eligible; k++)
-		if (st->order[k] < c->n_members)
-			json_array_append_new(eligible, addr_json(&c->members[st->order[k]].address));
+		for (int f = 0; f < 2 && st->order[k] < c->n_members; f++)
+			if (lns_pool_member_addr(st, st->order[k], f ? AF_INET6 : AF_INET, &a))
+				json_array_append_new(eligible, addr_json(&a));
 	json_object_set_new(o, "eligible", eligible);
 	if (c->all_down == LNS_ALL_DOWN_FALLBACK) {
 		json_t *fb = json_array();
