@@ -110,12 +110,14 @@ static void prober_cb(void *arg, bool state_changed)
 static void refresh_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	const lns_view_t *cur = lns_view_current_writer();
+	/* The configuration outlives the views that a drain may publish. */
+	const lns_config_t *cfg = cur ? cur->config : NULL;
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	int64_t now_wall = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	bool ramping = false;
-	for (unsigned i = 0; cur && i < cur->config->n_pools; i++) {
-		const lns_pool_conf_t *pc = &cur->config->pools[i];
+	for (unsigned i = 0; cfg && i < cfg->n_pools; i++) {
+		const lns_pool_conf_t *pc = &cfg->pools[i];
 		const lns_health_t *h = lns_prober_health(ctl.prober, i);
 		for (unsigned m = 0; m < pc->n_members; m++) {
 			if (h[m].drained && h[m].drained_until && h[m].drained_until <= now_wall)
