@@ -183,6 +183,8 @@ static json_t *member_health_json(const lns_pool_state_t *st, unsigned j)
 	json_object_set_new(o, "changed_at", time_json(h->changed_at));
 	json_object_set_new(o, "probes", count_json(h->probes));
 	json_object_set_new(o, "failures", count_json(h->failures));
+	json_object_set_new(o, "ok_streak", json_integer(h->ok_streak));
+	json_object_set_new(o, "fail_streak", json_integer(h->fail_streak));
 	json_object_set_new(o, "drained", json_boolean(h->drained));
 	json_object_set_new(o, "drained_until", h->drained ? time_json(h->drained_until) : json_null());
 	json_object_set_new(o, "load", h->load >= 0 ? json_integer(h->load) : json_null());
