@@ -18,7 +18,7 @@
 static const char *const server_keys[] = { "node", "listen", "workers", "udp_payload", "nsid",
 	"tcp_idle_timeout_ms", "tcp_max_connections", "log_level", "probe_budget", "resolvers", NULL };
 static const char *const zone_keys[] = { "name", "file", "allow_transfer", NULL };
-static const char *const top_keys[] = { "server", "zones", "pools", "http", NULL };
+static const char *const top_keys[] = { "server", "zones", "pools", "http", "cluster", NULL };
 
 int lns_cfg_fail(loader_t *ld, const config_setting_t *s, const char *fmt, ...)
 {
@@ -43,7 +43,7 @@ int lns_cfg_check_keys(loader_t *ld, const config_setting_t *group, const char *
 	return 0;
 }
 
-static char *resolve_path(loader_t *ld, const char *file)
+char *lns_cfg_path(loader_t *ld, const char *file)
 {
 	if (file[0] == '/' || !ld->dir)
 		return lns_xstrdup(file);
@@ -162,7 +162,7 @@ static int load_zone(loader_t *ld, lns_zone_conf_t *z, const config_setting_t *g
 	if (!file || !*file)
 		return lns_cfg_fail(ld, g, "zone '%s' needs a file", name);
 	z->name = lns_xstrdup(name);
-	z->file = resolve_path(ld, file);
+	z->file = lns_cfg_path(ld, file);
 	const config_setting_t *acl = config_setting_get_member(g, "allow_transfer");
 	if (!acl)
 		return 0;
@@ -200,7 +200,7 @@ static int load_zones(loader_t *ld, lns_config_t *cfg, const config_setting_t *l
 /* The admin token: the file's first line, at least 16 characters. */
 static int load_token(loader_t *ld, lns_config_t *cfg, const config_setting_t *s, const char *file)
 {
-	cfg->http_token_file = resolve_path(ld, file);
+	cfg->http_token_file = lns_cfg_path(ld, file);
 	FILE *fp = fopen(cfg->http_token_file, "r");
 	if (!fp)
 		return lns_cfg_fail(ld, s, "http.token_file %s: %s", cfg->http_token_file, strerror(errno));
@@ -258,6 +258,9 @@ static void set_defaults(lns_config_t *cfg)
 	cfg->tcp_max_connections = 256;
 	cfg->log_level = LNS_LOG_INFO;
 	cfg->probe_budget = 20000;
+	cfg->cluster.heartbeat_ms = 100;
+	cfg->cluster.election_timeout_ms = 400;
+	cfg->cluster.hold_down_ms = 10000;
 	cfg->http_enabled = true;
 	lns_addr_parse("127.0.0.1", 8053, &cfg->http_listen, &err);
 }
@@ -298,6 +301,9 @@ int lns_config_load(const char *path, lns_config_t **out, lns_err_t *err)
 	s = config_setting_get_member(root, "pools");
 	if (s && (rc = lns_cfg_load_pools(&ld, cfg, s)) != 0)
 		goto out;
+	s = config_setting_get_member(root, "cluster");
+	if (s && (rc = lns_cfg_load_cluster(&ld, cfg, s)) != 0)
+		goto out;
 out:
 	config_destroy(&lc);
 	free(ld.dir);
@@ -320,6 +326,7 @@ void lns_config_free(lns_config_t *cfg)
 	}
 	free(cfg->zones);
 	lns_cfg_free_pools(cfg);
+	lns_cfg_free_cluster(cfg);
 	free(cfg->node);
 	free(cfg->path);
 	free(cfg->http_token);

@@ -24,6 +24,29 @@ typedef struct lns_zone_conf {
 	int line;    /* where the zone is defined, for messages */
 } lns_zone_conf_t;
 
+#define LNS_MAX_NODES 16
+
+typedef struct lns_node_conf {
+	char *name;
+	lns_addr_t address;   /* where its cluster messages go (ip@port) */
+	unsigned priority;
+	int line;
+} lns_node_conf_t;
+
+typedef struct lns_cluster_conf {
+	bool enabled;          /* a cluster section: else a single node, its own master */
+	char *key_file;
+	uint8_t key[256];      /* the HMAC key: the file's content less a trailing newline */
+	size_t key_len;
+	char *state_dir;       /* term, vote and boot counter, written atomically */
+	unsigned heartbeat_ms;
+	unsigned election_timeout_ms;
+	unsigned hold_down_ms;
+	lns_node_conf_t nodes[LNS_MAX_NODES];
+	unsigned n_nodes;
+	unsigned self;         /* index of server.node in nodes */
+} lns_cluster_conf_t;
+
 typedef struct lns_config {
 	char *path;           /* the file it came from */
 	char *node;           /* server.node: this node's name, used for NSID */
@@ -42,6 +65,7 @@ typedef struct lns_config {
 	unsigned probe_budget;    /* probes per second, all pools together */
 	lns_addr_t resolvers[4];  /* for member host names; none: the system's */
 	unsigned n_resolvers;
+	lns_cluster_conf_t cluster;
 	bool http_enabled;
 	lns_addr_t http_listen;   /* the admin endpoint (default 127.0.0.1@8053) */
 	char *http_token;         /* the first line of http.token_file; NULL: writes refused */

@@ -23,6 +23,9 @@ int lns_cfg_get_string(loader_t *ld, const config_setting_t *group, const char *
 int lns_cfg_get_bool(loader_t *ld, const config_setting_t *group, const char *key, bool *out);
 
 int lns_cfg_load_pools(loader_t *ld, lns_config_t *cfg, const config_setting_t *list);
+int lns_cfg_load_cluster(loader_t *ld, lns_config_t *cfg, const config_setting_t *group);
+void lns_cfg_free_cluster(lns_config_t *cfg);
+char *lns_cfg_path(loader_t *ld, const char *file);
 void lns_cfg_free_pools(lns_config_t *cfg);
 
 #endif

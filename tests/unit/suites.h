@@ -4,5 +4,6 @@
 
 void lns_test_policy_suite(void);
 void lns_test_ecs_suite(void);
+void lns_test_election_io_suite(void);
 
 #endif
