@@ -26,35 +26,22 @@ need() {
 }
 
 # start_ns CONFIG [ADDR] [extra args]: starts levelnsd on ADDR (default
-# 127.0.0.1) and a random free port, sets PORT and NS_PID, waits for ready.
+# 127.0.0.1) and a random free port, with the admin API on the next port;
+# sets PORT, HTTP_PORT and NS_PID, waits for ready.
 start_ns() {
 	conf=$1
 	addr=${2:-127.0.0.1}
 	[ $# -ge 2 ] && shift 2 || shift 1
-	for attempt in 1 2 3 4 5 6 7 8; do
-		PORT=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
-		: >"$T/ns.log"
-		HTTP_PORT=$((PORT + 1))
-		"$LEVELNSD" -c "$conf" -f -a "$addr@$PORT" --http "127.0.0.1@$HTTP_PORT" "$@" 2>"$T/ns.log" &
-		NS_PID=$!
-		for i in $(seq 1 300); do
-			grep -q "ready:" "$T/ns.log" && return 0
-			kill -0 "$NS_PID" 2>/dev/null || break
-			sleep 0.1
-		done
-		wait "$NS_PID" 2>/dev/null
-		NS_PID=
-		grep -q "in use" "$T/ns.log" || { cat "$T/ns.log"; echo "FAIL: levelnsd did not start"; exit 1; }
-	done
-	echo "FAIL: no free port found"
-	exit 1
+	start_ns_args "$conf" -a "$addr@PORT" --http "127.0.0.1@HTTPPORT" "$@"
 }
 
 # start_ns_args CONFIG ARG...: like start_ns, but the caller gives every
-# listening option; an ARG "PORT" or ending in "@PORT" gets the random port.
+# listening option; an ARG "PORT" or ending in "@PORT" gets the random port,
+# one ending in "@HTTPPORT" the next one. The admin API is off unless asked.
 start_ns_args() {
 	for attempt in 1 2 3 4 5 6 7 8; do
 		PORT=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
+		HTTP_PORT=$((PORT + 1))
 		: >"$T/ns.log"
 		launch_ns "$@"
 		for i in $(seq 1 300); do
@@ -70,7 +57,7 @@ start_ns_args() {
 	exit 1
 }
 
-# launch_ns CONFIG ARG...: starts levelnsd in the background, PORT put into ARGs.
+# launch_ns CONFIG ARG...: starts levelnsd in the background, ports put into ARGs.
 launch_ns() {
 	conf=$1
 	shift
@@ -78,6 +65,7 @@ launch_ns() {
 		case "$arg" in
 		PORT) arg=$PORT ;;
 		*@PORT) arg="${arg%@PORT}@$PORT" ;;
+		*@HTTPPORT) arg="${arg%@HTTPPORT}@$HTTP_PORT" ;;
 		esac
 		set -- "$@" "$arg"
 		shift
