@@ -1,5 +1,6 @@
 noinst_LIBRARIES += core/libcore.a
 core_libcore_a_SOURCES = \
+	core/cluster.h \
 	core/config.c core/config.h core/config_int.h core/config_pool.c core/config_cluster.c \
 	core/health.c core/health.h \
 	core/policy.c core/policy.h core/pool.h \

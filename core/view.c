@@ -61,6 +61,7 @@ void lns_view_free(lns_view_t *view)
 	for (unsigned i = 0; view->pools && i < view->config->n_pools; i++)
 		lns_pool_state_free(view->pools[i]);
 	free(view->pools);
+	free(view->cluster);
 	if (--view->gen->refs == 0) {
 		lns_zonedb_free(view->gen->zones);
 		lns_config_free(view->gen->config);

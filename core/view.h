@@ -18,6 +18,7 @@
 #ifndef LNS_CORE_VIEW_H
 #define LNS_CORE_VIEW_H
 
+#include "core/cluster.h"
 #include "core/config.h"
 #include "core/policy.h"
 #include "core/zonedb.h"
@@ -43,6 +44,7 @@ typedef struct lns_view {
 	const lns_zonedb_t *zones;   /* = gen->zones */
 	lns_generation_t *gen;
 	lns_pool_state_t **pools;    /* config->n_pools, owned; NULL entries never */
+	lns_cluster_status_t *cluster; /* owned; status views only, else NULL */
 	uint64_t generation;         /* counts publications */
 	int64_t published_at;        /* wall clock ms */
 } lns_view_t;

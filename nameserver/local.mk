@@ -8,4 +8,4 @@ NAMESERVER_LIBS = nameserver/libnameserver.a $(LDNS_LIBS) $(EV_LIBS)
 
 sbin_PROGRAMS += levelnsd
 levelnsd_SOURCES = nameserver/main.c
-levelnsd_LDADD = $(NAMESERVER_LIBS) $(PROBE_LIBS) $(WEB_LIBS) $(CORE_LIBS)
+levelnsd_LDADD = $(NAMESERVER_LIBS) $(ELECTION_LIBS) $(PROBE_LIBS) $(WEB_LIBS) $(CORE_LIBS)

@@ -12,6 +12,7 @@
 #include "core/mailbox.h"
 #include "core/view.h"
 #include "nameserver/nameserver.h"
+#include "election/election.h"
 #include "probe/probe.h"
 #include "web/web.h"
 
@@ -22,6 +23,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <time.h>
 #include <string.h>
 #include <unistd.h>
@@ -46,6 +48,7 @@ static lns_mailbox_t *mailbox; /* web threads' requests to the control thread */
 static struct control {
 	struct ev_loop *loop;
 	lns_prober_t *prober;
+	lns_cluster_t *cluster;
 	ev_timer refresh;
 	bool dirty;
 } ctl;
@@ -76,6 +79,17 @@ static void free_pools(lns_pool_state_t **pools, unsigned n)
 	free(pools);
 }
 
+/* A status view of cur: every pool's health, and the cluster's state. */
+static lns_view_t *status_view(const lns_view_t *cur)
+{
+	lns_view_t *v = lns_view_derive(cur, build_pools(cur, cur));
+	if (ctl.cluster) {
+		v->cluster = lns_xcalloc(1, sizeof(*v->cluster));
+		lns_cluster_status(ctl.cluster, v->cluster);
+	}
+	return v;
+}
+
 /* Publishes a new answer view when some pool would answer differently, and
  * a new status view in any case. */
 static void publish(bool status)
@@ -94,7 +108,7 @@ static void publish(bool status)
 		free_pools(pools, n);
 	cur = lns_view_current_writer();
 	if (status || differs)
-		lns_view_publish_status(lns_view_derive(cur, build_pools(cur, cur)));
+		lns_view_publish_status(status_view(cur));
 }
 
 static void prober_cb(void *arg, bool state_changed)
@@ -173,6 +187,64 @@ static int drain_hook(void *arg, const char *pool, const char *member, bool drai
 	return rc;
 }
 
+/* An election request from the API: the web thread waits on it. */
+typedef struct election_req {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool done, ok;
+	char master[64];
+	uint64_t term;
+	char reason[128];
+} election_req_t;
+
+static void cluster_changed(void *arg)
+{
+	publish(true);
+}
+
+static void client_done(void *arg, void *req_, bool ok, const char *master, uint64_t term, const char *reason)
+{
+	election_req_t *req = req_;
+	pthread_mutex_lock(&req->lock);
+	req->ok = ok;
+	snprintf(req->master, sizeof(req->master), "%s", master ? master : "");
+	req->term = term;
+	snprintf(req->reason, sizeof(req->reason), "%s", reason ? reason : "");
+	req->done = true;
+	pthread_cond_signal(&req->cond);
+	pthread_mutex_unlock(&req->lock);
+}
+
+static int election_on_control(void *arg)
+{
+	if (!ctl.cluster) {
+		client_done(NULL, arg, false, "", 0, "no cluster");
+		return 0;
+	}
+	lns_cluster_client_election(ctl.cluster, arg);
+	return 0;
+}
+
+static bool election_hook(void *arg, char *master, size_t master_size, uint64_t *term, char *reason, size_t size)
+{
+	election_req_t req = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
+	if (lns_mailbox_call(mailbox, election_on_control, &req) != 0) {
+		snprintf(reason, size, "levelnsd is stopping");
+		return false;
+	}
+	/* The machine answers every request by its client deadline, or at stop. */
+	pthread_mutex_lock(&req.lock);
+	while (!req.done)
+		pthread_cond_wait(&req.cond, &req.lock);
+	pthread_mutex_unlock(&req.lock);
+	snprintf(master, master_size, "%s", req.master);
+	*term = req.term;
+	snprintf(reason, size, "%s", req.reason);
+	pthread_cond_destroy(&req.cond);
+	pthread_mutex_destroy(&req.lock);
+	return req.ok;
+}
+
 static void mailbox_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	lns_mailbox_run(mailbox);
@@ -185,7 +257,7 @@ static void start_generation(lns_view_t *v)
 	lns_prober_apply(ctl.prober, v->config, v->gen->hits);
 	lns_view_t *ready = lns_view_derive(v, build_pools(v, NULL));
 	lns_view_publish(ready);
-	lns_view_publish_status(lns_view_derive(ready, build_pools(ready, ready)));
+	lns_view_publish_status(status_view(ready));
 	lns_view_free(v);
 }
 
@@ -415,7 +487,17 @@ int main(int argc, char **argv)
 	ev_io mailbox_io;
 	ev_io_init(&mailbox_io, mailbox_cb, lns_mailbox_fd(mailbox), EV_READ);
 	ev_io_start(loop, &mailbox_io);
-	lns_web_hooks_t hooks = { .drain = drain_hook };
+	lns_cluster_cbs_t cbs = { .changed = cluster_changed, .client_done = client_done };
+	if (lns_cluster_start(loop, first, &cbs, &ctl.cluster, &err) != 0) {
+		lns_err("levelnsd: %s", err.msg);
+		lns_ns_stop(ns);
+		lns_prober_free(ctl.prober);
+		lns_view_publish_status(NULL);
+		lns_view_publish(NULL);
+		return 1;
+	}
+	publish(true);
+	lns_web_hooks_t hooks = { .drain = drain_hook, .election = election_hook };
 	if (first->http_enabled && lns_web_start(&first->http_listen, &hooks, &web, &err) != 0) {
 		lns_err("levelnsd: %s", err.msg);
 		lns_ns_stop(ns);
@@ -441,6 +523,8 @@ int main(int argc, char **argv)
 	lns_ns_stats_t st;
 	lns_ns_stats(ns, &st);
 	lns_ns_stop(ns);
+	lns_cluster_stop(ctl.cluster); /* answers waiting election requests */
+	ctl.cluster = NULL;
 	lns_mailbox_close(mailbox);
 	lns_web_stop(web);
 	ev_io_stop(loop, &mailbox_io);

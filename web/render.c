@@ -294,12 +294,63 @@ json_t *lns_web_pools_json(const lns_view_t *v, int64_t now_ms)
 	return document(v, now_ms, pool_json);
 }
 
+/* ---- the cluster: GET /api/v1/master and /api/v1/nodes ---- */
+
+json_t *lns_web_master_json(const lns_view_t *v, int64_t now_ms)
+{
+	const lns_cluster_status_t *c = v->cluster;
+	json_t *o = json_object();
+	if (!c)
+		return o;
+	json_object_set_new(o, "master", c->master[0] ? lns_web_string(c->master, sizeof(c->master)) : json_null());
+	json_object_set_new(o, "term", count_json(c->term));
+	json_object_set_new(o, "since", time_json(c->since));
+	json_object_set_new(o, "lease_expires", c->lease_expires ? time_json(c->lease_expires) : json_null());
+	json_object_set_new(o, "seq", count_json(c->seq));
+	json_object_set_new(o, "stale", json_boolean(c->stale));
+	json_object_set_new(o, "node", name_json(v->config->node));
+	json_object_set_new(o, "role", name_json(c->role));
+	json_object_set_new(o, "is_master", json_boolean(c->is_master));
+	json_object_set_new(o, "clustered", json_boolean(c->clustered));
+	json_object_set_new(o, "generated_at", time_json(now_ms));
+	return o;
+}
+
+json_t *lns_web_nodes_json(const lns_view_t *v, int64_t now_ms)
+{
+	const lns_cluster_status_t *c = v->cluster;
+	json_t *doc = json_object(), *nodes = json_array(), *dropped = json_object();
+	for (unsigned i = 0; c && i < c->n_nodes; i++) {
+		const lns_cluster_node_status_t *n = &c->nodes[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "name", lns_web_string(n->name, sizeof(n->name)));
+		json_object_set_new(o, "address", n->address[0] ? lns_web_string(n->address, sizeof(n->address)) : json_null());
+		json_object_set_new(o, "priority", json_integer(n->priority));
+		json_object_set_new(o, "role", name_json(n->role));
+		json_object_set_new(o, "term", count_json(n->term));
+		json_object_set_new(o, "heartbeat_age_ms", n->heard_ms_ago >= 0 ? json_integer(n->heard_ms_ago) : json_null());
+		json_object_set_new(o, "reachable", json_boolean(n->reachable));
+		json_object_set_new(o, "self", json_boolean(n->self));
+		json_array_append_new(nodes, o);
+	}
+	for (unsigned r = 0; c && r < c->n_dropped; r++)
+		json_object_set_new(dropped, c->dropped[r].reason, count_json(c->dropped[r].count));
+	json_object_set_new(doc, "nodes", nodes);
+	json_object_set_new(doc, "dropped", dropped);
+	json_object_set_new(doc, "elections", count_json(c ? c->elections : 0));
+	json_object_set_new(doc, "generated_at", time_json(now_ms));
+	return doc;
+}
+
 json_t *lns_web_endpoint_json(enum lns_web_endpoint ep, const lns_view_t *v, int64_t now_ms)
 {
 	switch (ep) {
+	case LNS_WEB_EP_MASTER: return lns_web_master_json(v, now_ms);
+	case LNS_WEB_EP_NODES: return lns_web_nodes_json(v, now_ms);
 	case LNS_WEB_EP_HEALTH: return lns_web_health_json(v, now_ms);
 	case LNS_WEB_EP_POOLS: return lns_web_pools_json(v, now_ms);
 	case LNS_WEB_EP_NONE:
+	case LNS_WEB_EP_ELECTION:
 	case LNS_WEB_EP_DRAIN:
 	case LNS_WEB_EP_UNDRAIN: break; /* writes: server.c */
 	}

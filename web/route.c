@@ -16,6 +16,9 @@ static const struct route {
 } routes[] = {
 	{ "/api/v1/health", LNS_WEB_EP_HEALTH, M_GET | M_HEAD, "GET, HEAD", 0 },
 	{ "/api/v1/pools", LNS_WEB_EP_POOLS, M_GET | M_HEAD, "GET, HEAD", 0 },
+	{ "/api/v1/master", LNS_WEB_EP_MASTER, M_GET | M_HEAD, "GET, HEAD", 0 },
+	{ "/api/v1/nodes", LNS_WEB_EP_NODES, M_GET | M_HEAD, "GET, HEAD", 0 },
+	{ "/api/v1/election", LNS_WEB_EP_ELECTION, M_POST, "POST", M_POST },
 };
 
 /* Method names are case-sensitive (RFC 9110, 9.1). */

@@ -88,7 +88,7 @@ static int64_t wall_ms(void)
 static json_t *endpoint_doc(enum lns_web_endpoint ep, int *status)
 {
 	bool once = reader_enter();
-	const lns_view_t *v = ep == LNS_WEB_EP_HEALTH ? lns_view_status_read_begin() : lns_view_read_begin();
+	const lns_view_t *v = ep == LNS_WEB_EP_POOLS ? lns_view_read_begin() : lns_view_status_read_begin();
 	json_t *doc = v ? lns_web_endpoint_json(ep, v, wall_ms()) : NULL;
 	lns_view_read_end();
 	if (once)
@@ -188,6 +188,20 @@ static json_t *do_write(lns_web_t *web, struct MHD_Connection *conn, const char 
 		*status = MHD_HTTP_UNAUTHORIZED;
 		return lns_web_error_json("a valid \"Authorization: Bearer <token>\" header is needed");
 	}
+	if (req->route.endpoint == LNS_WEB_EP_ELECTION) {
+		char master[64];
+		uint64_t term = 0;
+		if (!web->has_hooks || !web->hooks.election) {
+			*status = MHD_HTTP_SERVICE_UNAVAILABLE;
+			return lns_web_error_json("elections are not available");
+		}
+		if (!web->hooks.election(web->hooks.arg, master, sizeof(master), &term, msg, sizeof(msg))) {
+			*status = MHD_HTTP_SERVICE_UNAVAILABLE;
+			return lns_web_error_json(msg[0] ? msg : "no master could be elected");
+		}
+		*status = MHD_HTTP_OK;
+		return json_pack("{s:s, s:I}", "master", master, "term", (json_int_t)term);
+	}
 	if (!lns_web_member_path(url, pool, member, sizeof(pool), &action)) {
 		*status = MHD_HTTP_NOT_FOUND;
 		return lns_web_error_json("not found");
@@ -226,7 +240,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (!*con_cls) {
 		lns_web_route_t route;
 		lns_web_route(method, url, body, &route);
-		if (route.endpoint == LNS_WEB_EP_DRAIN || route.endpoint == LNS_WEB_EP_UNDRAIN) {
+		if (route.endpoint == LNS_WEB_EP_DRAIN || route.endpoint == LNS_WEB_EP_UNDRAIN ||
+		    route.endpoint == LNS_WEB_EP_ELECTION) {
 			write_req_t *req = lns_xcalloc(1, sizeof(*req));
 			req->route = route;
 			*con_cls = req;

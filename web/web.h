@@ -33,6 +33,10 @@ typedef struct lns_web_hooks {
 	 * in ms, 0 for none. Returns 0, or -ENOENT with the reason in msg. */
 	int (*drain)(void *arg, const char *pool, const char *member, bool drain, int64_t until, char *msg,
 		size_t size);
+	/* A client asks for the master: blocks until it is known or an election
+	 * ends. Returns true with the master's name and term, or false with the
+	 * reason (no majority). */
+	bool (*election)(void *arg, char *master, size_t master_size, uint64_t *term, char *reason, size_t reason_size);
 	void *arg;
 } lns_web_hooks_t;
 

@@ -30,6 +30,9 @@ enum lns_web_endpoint {
 	LNS_WEB_EP_NONE,   /* no handler: answer the route's error */
 	LNS_WEB_EP_HEALTH, /* GET /api/v1/health */
 	LNS_WEB_EP_POOLS,  /* GET /api/v1/pools */
+	LNS_WEB_EP_MASTER, /* GET /api/v1/master */
+	LNS_WEB_EP_NODES,  /* GET /api/v1/nodes */
+	LNS_WEB_EP_ELECTION, /* POST /api/v1/election */
 	LNS_WEB_EP_DRAIN,  /* POST /api/v1/members/{pool}/{member}/drain */
 	LNS_WEB_EP_UNDRAIN, /* POST /api/v1/members/{pool}/{member}/undrain */
 };
@@ -71,6 +74,8 @@ void lns_web_route(const char *method, const char *path, bool has_body, lns_web_
  * the epoch). New references; NULL only if jansson runs out of memory. */
 json_t *lns_web_health_json(const lns_view_t *v, int64_t now_ms);
 json_t *lns_web_pools_json(const lns_view_t *v, int64_t now_ms);
+json_t *lns_web_master_json(const lns_view_t *v, int64_t now_ms);
+json_t *lns_web_nodes_json(const lns_view_t *v, int64_t now_ms);
 json_t *lns_web_endpoint_json(enum lns_web_endpoint ep, const lns_view_t *v, int64_t now_ms);
 /* {"error": msg} */
 json_t *lns_web_error_json(const char *msg);
