@@ -140,7 +140,8 @@ static void refresh_cb(struct ev_loop *loop, ev_timer *w, int revents)
 				mono_ms() - h[m].up_since_mono < (int64_t)pc->slow_start_ms + 1000;
 		}
 	}
-	if (ctl.dirty || ramping)
+	/* A cluster's status (heartbeat ages, counters) moves all the time. */
+	if (ctl.dirty || ramping || (cfg && cfg->cluster.enabled))
 		publish(true);
 	ctl.dirty = false;
 }

@@ -1,0 +1,126 @@
+#!/bin/sh
+# Three real levelnsd nodes on 127.0.0.11-13 whose cluster traffic passes
+# through tests/relay (127.0.0.21-23): they agree on one master; it dies and
+# another takes over; it comes back and takes over again after its hold-down;
+# a partition isolates the master; a lossy, duplicating, reordering network;
+# forged messages. Checked through every node's HTTP API.
+. "$(dirname "$0")/lib.sh"
+need curl jq
+
+RELAY="$top_builddir/tests/relay"
+CPORT=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
+head -c 48 /dev/urandom | base64 >"$T/cluster.key"
+echo "cluster-test-token-0123456789" >"$T/admin.token"
+cp "$top_srcdir/zones/example.test.zone" "$T/"
+
+"$RELAY" --node 127.0.0.11@$CPORT=127.0.0.21@$CPORT --node 127.0.0.12@$CPORT=127.0.0.22@$CPORT \
+	--node 127.0.0.13@$CPORT=127.0.0.23@$CPORT 2>"$T/relay.log" &
+RELAY_PID=$!
+BACKENDS="$BACKENDS $RELAY_PID"
+for i in $(seq 1 50); do grep -q "relay: ready" "$T/relay.log" && break; sleep 0.1; done
+RCTL=$(sed -n 's/.*ready control=\([0-9]*\).*/\1/p' "$T/relay.log")
+[ -n "$RCTL" ] || { cat "$T/relay.log"; echo "FAIL: relay did not start"; exit 1; }
+relay() { "$RELAY" ctl "$RCTL" "$@" >/dev/null; }
+
+# Node i: itself at its real address, its peers at their relay addresses.
+for i in 1 2 3; do
+	addr() { [ "$1" = "$i" ] && echo "127.0.0.1$1@$CPORT" || echo "127.0.0.2$1@$CPORT"; }
+	cat >"$T/ns$i.conf" <<CONF
+server: { node = "ns$i"; workers = 1; };
+zones = ( { name = "example.test"; file = "example.test.zone"; } );
+http = { token_file = "admin.token"; };
+cluster = { key_file = "cluster.key"; state_dir = "state$i"; hold_down_ms = 1000;
+  nodes = ( { name = "ns1"; address = "$(addr 1)"; priority = 100; },
+            { name = "ns2"; address = "$(addr 2)"; priority = 50; },
+            { name = "ns3"; address = "$(addr 3)"; priority = 10; } ); };
+CONF
+done
+
+PIDS="0 0 0"
+node_start() {
+	i=$1
+	DNS=$((CPORT + 10 * i))
+	"$LEVELNSD" -c "$T/ns$i.conf" -f -a "127.0.0.1@$DNS" --http "127.0.0.1@$((DNS + 1))" 2>>"$T/ns$i.log" &
+	eval "PID$i=$!"
+	for k in $(seq 1 100); do
+		curl -sf "http://127.0.0.1:$((DNS + 1))/api/v1/master" >/dev/null && return 0
+		sleep 0.1
+	done
+	cat "$T/ns$i.log"
+	echo "FAIL: ns$i did not start"
+	exit 1
+}
+master_of() { curl -sf "http://127.0.0.1:$((CPORT + 10 * $1 + 1))/api/v1/master" | jq -r "$2"; }
+all_agree() { # all_agree MASTER NODE...
+	want=$1
+	shift
+	for n in "$@"; do [ "$(master_of "$n" .master)" = "$want" ] || return 1; done
+}
+not_master() { [ "$(master_of "$1" .is_master)" = "false" ]; }
+
+node_start 1
+node_start 2
+node_start 3
+check "three nodes agree: ns1, the highest priority, is master" eventually 15 all_agree ns1 1 2 3
+t1=$(master_of 2 .term)
+out=$(curl -s -X POST -H "Authorization: Bearer cluster-test-token-0123456789" "http://127.0.0.1:$((CPORT + 21))/api/v1/election")
+expect "a client asking for an election is told the live master" "ns1" "$(echo "$out" | jq -r .master)"
+expect "POST /election without the token: 401" "401" \
+	"$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$((CPORT + 21))/api/v1/election")"
+nodes=$(curl -s "http://127.0.0.1:$((CPORT + 31))/api/v1/nodes")
+expect "every node sees the others reachable" "true true true" "$(echo "$nodes" | jq -r '[.nodes[].reachable] | join(" ")')"
+
+# The master dies: the next in priority takes over.
+kill -9 "$PID1"
+wait "$PID1" 2>/dev/null
+check "master killed: ns2 takes over on every live node" eventually 10 all_agree ns2 2 3
+t2=$(master_of 2 .term)
+check "a new term ($t1 -> $t2)" [ "$t2" -gt "$t1" ]
+
+# It comes back: after its hold-down it is master again, in a newer term.
+node_start 1
+check "ns1 back: master again after its hold-down" eventually 15 all_agree ns1 1 2 3
+t3=$(master_of 3 .term)
+check "terms never go backwards ($t2 -> $t3)" [ "$t3" -gt "$t2" ]
+
+# A partition isolates the master: the majority elects ns2; ns1 stops acting as master.
+relay isolate 1
+check "isolated master: the majority elects ns2" eventually 10 all_agree ns2 2 3
+check "the isolated old master no longer acts as master" eventually 5 not_master 1
+expect "and says its view is stale" "true" "$(master_of 1 .stale)"
+relay heal
+check "healed: one master for all three" eventually 15 all_agree ns1 1 2 3
+
+# A bad network: loss, duplicates, reordering, delay. One master per term throughout.
+relay drop 15
+relay dup 20
+relay reorder 20
+relay delay 2 10
+: >"$T/seen"
+end=$(($(date +%s) + 6))
+while [ "$(date +%s)" -lt "$end" ]; do
+	for n in 1 2 3; do
+		master_of "$n" '"\(.term) \(.master) \(.is_master) \(.node)"' >>"$T/seen"
+	done
+done
+relay reset
+bad=$(awk '$3 == "true" { m[$1] = m[$1] " " $4 } END { for (t in m) { split(m[t], a, " "); n = 0; delete u; for (k in a) if (!(a[k] in u)) { u[a[k]] = 1; n++ } if (n > 1) print t } }' "$T/seen")
+expect "never two nodes acting as master in one term" "" "$bad"
+check "after the bad network, one master for all three" eventually 15 all_agree ns1 1 2 3
+
+# Forged and garbage messages are dropped and counted, never acted on.
+bash -c "printf 'LNSC garbage' >/dev/udp/127.0.0.12/$CPORT; printf 'hello' >/dev/udp/127.0.0.12/$CPORT"
+forged=$(head -c 120 /dev/urandom | od -An -tx1 | tr -d ' \n')
+bash -c "printf 'LNSC\001\005\000\000%0160d' 0 >/dev/udp/127.0.0.12/$CPORT"
+dropped() { curl -s "http://127.0.0.1:$((CPORT + 21))/api/v1/nodes" | jq '.dropped.malformed + .dropped.bad_mac'; }
+check "garbage is counted as dropped" eventually 5 sh -c "[ \$(curl -s http://127.0.0.1:$((CPORT + 21))/api/v1/nodes | jq '.dropped.malformed + .dropped.bad_mac') -ge 3 ]"
+check "and the master is unchanged" all_agree ns1 1 2 3
+
+for i in 1 2 3; do
+	eval "pid=\$PID$i"
+	kill -TERM "$pid"
+	wait "$pid"
+	rc=$?
+	check "ns$i exits 0 on SIGTERM" [ "$rc" -eq 0 ]
+done
+finish
