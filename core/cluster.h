@@ -20,6 +20,8 @@ typedef struct lns_cluster_node_status {
 	int64_t heard_ms_ago; /* -1: never */
 	bool reachable;
 	bool self;
+	bool config_match;    /* its configuration hash matches ours (as last heard) */
+	bool suspect;         /* the master sets its reports aside (suspect vantage point) */
 } lns_cluster_node_status_t;
 
 typedef struct lns_cluster_status {

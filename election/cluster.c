@@ -9,6 +9,7 @@
 #include "election/election.h"
 #include "election/fsm.h"
 #include "election/store.h"
+#include "election/verdict.h"
 #include "election/wire.h"
 
 #include <arpa/inet.h>
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #define MSG_FIXED 19 /* ok, master, up_ms, lease_ms, seq */
+#define MSG_REPORT 100 /* outside the machine: a node's view of its members */
 #define PENDING_MAX 32
 
 enum { DROP_MALFORMED, DROP_BAD_MAC, DROP_UNKNOWN, DROP_REPLAY, DROP_STALE, DROP_SHORT, DROP_REASONS };
@@ -48,6 +50,15 @@ struct lns_cluster {
 	uint64_t dropped[DROP_REASONS];
 	uint64_t elections, hb_sent, hb_received;
 	unsigned last_role;
+	/* multi-vantage health */
+	unsigned members;
+	uint64_t config_hash;
+	uint64_t peer_hash[LNS_MAX_NODES];
+	uint8_t report[LNS_MAX_NODES][LNS_VERDICT_MAX_BYTES];
+	int64_t report_at[LNS_MAX_NODES];
+	bool suspect[LNS_MAX_NODES];
+	uint8_t verdict[LNS_VERDICT_MAX_BYTES];
+	ev_timer report_timer;
 };
 
 static lns_ratelimit_t rl_drop, rl_send;
@@ -71,15 +82,51 @@ static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 static uint32_t get32(const uint8_t *p) { return (uint32_t)get16(p) << 16 | get16(p + 2); }
 static uint64_t get64(const uint8_t *p) { return (uint64_t)get32(p) << 32 | get32(p + 4); }
 
+static size_t verdict_bytes(const lns_cluster_t *c)
+{
+	size_t n = (c->members + 7) / 8;
+	return n > LNS_VERDICT_MAX_BYTES ? LNS_VERDICT_MAX_BYTES : n;
+}
+
+/* The master's verdict from the live nodes' reports (its own included). */
+static void compute_verdict(lns_cluster_t *c)
+{
+	const uint8_t *reports[LNS_MAX_NODES];
+	unsigned idx[LNS_MAX_NODES], n = 0;
+	int64_t now = now_ms(c);
+	bool suspect[LNS_MAX_NODES];
+	c->cbs.local_report(c->cbs.arg, c->report[c->self]);
+	c->report_at[c->self] = now;
+	for (unsigned i = 0; i < c->n; i++) {
+		c->suspect[i] = false;
+		if (c->report_at[i] >= 0 && now - c->report_at[i] < 3 * (int64_t)c->fsm.conf.heartbeat_ms + 100 &&
+		    (i == c->self || c->peer_hash[i] == c->config_hash)) {
+			idx[n] = i;
+			reports[n++] = c->report[i];
+		}
+	}
+	lns_verdict_quorum(c->members, reports, n, c->verdict, suspect);
+	for (unsigned k = 0; k < n; k++)
+		c->suspect[idx[k]] = suspect[k];
+	c->cbs.apply_verdict(c->cbs.arg, c->verdict, c->members);
+}
+
 static void send_to(lns_cluster_t *c, unsigned to, const lns_election_msg_t *m)
 {
-	uint8_t payload[MSG_FIXED], buf[LNS_WIRE_MAX];
+	uint8_t payload[MSG_FIXED + 8 + LNS_VERDICT_MAX_BYTES], buf[LNS_WIRE_MAX];
+	size_t len = MSG_FIXED;
 	payload[0] = m->ok;
 	put16(payload + 1, (uint16_t)m->master);
 	put32(payload + 3, m->up_ms);
 	put32(payload + 7, m->lease_ms);
 	put64(payload + 11, m->seq);
-	size_t n = lns_wire_encode(&c->wire, m->type, 0, m->term, payload, sizeof(payload), buf);
+	if (m->type == LNS_EMSG_HEARTBEAT) {
+		/* The master cache travels in the fixed part; the verdicts follow. */
+		put64(payload + len, c->config_hash);
+		memcpy(payload + len + 8, c->verdict, verdict_bytes(c));
+		len += 8 + verdict_bytes(c);
+	}
+	size_t n = lns_wire_encode(&c->wire, m->type, 0, m->term, payload, len, buf);
 	if (n && sendto(c->fd, buf, n, 0, (const struct sockaddr *)&c->addr[to].ss, c->addr[to].len) == -1)
 		lns_log_limited(&rl_send, 5, LNS_LOG_WARNING, "cluster: send to %s: %s", c->name[to], strerror(errno));
 	if (m->type == LNS_EMSG_HEARTBEAT)
@@ -108,10 +155,26 @@ static void log_role(lns_cluster_t *c)
 	c->last_role = c->fsm.role;
 }
 
+static void step_payload(lns_cluster_t *c, const lns_election_event_t *ev, const uint8_t *extra, size_t extra_len);
+
 static void step(lns_cluster_t *c, const lns_election_event_t *ev)
+{
+	step_payload(c, ev, NULL, 0);
+}
+
+static void step_payload(lns_cluster_t *c, const lns_election_event_t *ev, const uint8_t *extra, size_t extra_len)
 {
 	lns_election_out_t out;
 	lns_election_step(&c->fsm, ev, now_ms(c), &out);
+	if (out.apply_payload && extra_len >= 8) {
+		/* A heartbeat in order: its verdicts, if about our configuration. */
+		uint64_t hash = get64(extra);
+		c->peer_hash[ev->from] = hash;
+		if (hash == c->config_hash && extra_len - 8 >= verdict_bytes(c)) {
+			memcpy(c->verdict, extra + 8, verdict_bytes(c));
+			c->cbs.apply_verdict(c->cbs.arg, c->verdict, c->members);
+		}
+	}
 	if (out.persist && c->clustered) {
 		lns_store_state_t st = { out.term, out.voted_for, c->boot };
 		lns_err_t err;
@@ -121,6 +184,11 @@ static void step(lns_cluster_t *c, const lns_election_event_t *ev)
 			out.n_send = 0;
 		}
 	}
+	for (unsigned i = 0; i < out.n_send && c->clustered; i++)
+		if (out.send[i].msg.type == LNS_EMSG_HEARTBEAT) {
+			compute_verdict(c);
+			break;
+		}
 	for (unsigned i = 0; i < out.n_send && c->clustered; i++) {
 		const lns_election_send_t *s = &out.send[i];
 		for (unsigned to = 0; to < c->n; to++)
@@ -164,6 +232,18 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
 			lns_log_limited(&rl_drop, 3, LNS_LOG_WARNING, "cluster: dropped a message: %s", lns_wire_drop_name(d));
 			continue;
 		}
+		if (m.type == MSG_REPORT) {
+			/* A node's view, for the master's verdict. */
+			if (m.payload_len != 8 + verdict_bytes(c)) {
+				c->dropped[DROP_SHORT]++;
+				continue;
+			}
+			c->peer_hash[m.sender] = get64(m.payload);
+			memcpy(c->report[m.sender], m.payload + 8, verdict_bytes(c));
+			c->report_at[m.sender] = now_ms(c);
+			c->heard_at[m.sender] = now_ms(c);
+			continue;
+		}
 		if (m.payload_len < MSG_FIXED) {
 			c->dropped[DROP_SHORT]++;
 			continue;
@@ -181,8 +261,41 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
 			c->node_term[m.sender] = m.term;
 		if (m.type == LNS_EMSG_HEARTBEAT)
 			c->hb_received++;
-		step(c, &ev);
+		step_payload(c, &ev, m.payload + MSG_FIXED, m.payload_len - MSG_FIXED);
 	}
+}
+
+/* Every heartbeat interval a follower tells the master what its probes see. */
+static void report_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	lns_cluster_t *c = w->data;
+	lns_master_cache_t mc;
+	lns_election_cache(&c->fsm, now_ms(c), &mc);
+	if (mc.master < 0 || (unsigned)mc.master == c->self)
+		return;
+	uint8_t payload[8 + LNS_VERDICT_MAX_BYTES], buf[LNS_WIRE_MAX];
+	put64(payload, c->config_hash);
+	c->cbs.local_report(c->cbs.arg, payload + 8);
+	size_t n = lns_wire_encode(&c->wire, MSG_REPORT, 0, mc.term, payload, 8 + verdict_bytes(c), buf);
+	const lns_addr_t *a = &c->addr[mc.master];
+	if (n && sendto(c->fd, buf, n, 0, (const struct sockaddr *)&a->ss, a->len) == -1)
+		lns_log_limited(&rl_send, 5, LNS_LOG_WARNING, "cluster: report to %s: %s", c->name[mc.master], strerror(errno));
+}
+
+void lns_cluster_reconfigure(lns_cluster_t *c, const lns_config_t *cfg)
+{
+	c->members = lns_verdict_members(cfg);
+	if (c->members > LNS_VERDICT_MAX_BYTES * 8) {
+		lns_warn("cluster: %u members are more than verdicts carry (%d); the rest follow local probes", c->members,
+			LNS_VERDICT_MAX_BYTES * 8);
+		c->members = LNS_VERDICT_MAX_BYTES * 8;
+	}
+	c->config_hash = lns_verdict_config_hash(cfg);
+	memset(c->report, 0, sizeof(c->report));
+	for (unsigned i = 0; i < LNS_MAX_NODES; i++)
+		c->report_at[i] = -1;
+	/* Until a verdict comes, everyone answers from its own probes. */
+	memset(c->verdict, 0xff, sizeof(c->verdict));
 }
 
 static int open_socket(lns_cluster_t *c, lns_err_t *err)
@@ -243,8 +356,14 @@ int lns_cluster_start(struct ev_loop *loop, const lns_config_t *cfg, const lns_c
 		lns_wire_init(&c->wire, c->key, c->key_len, c->self, c->n, c->boot);
 	}
 	lns_election_init(&c->fsm, &conf, st.term, st.vote);
+	lns_cluster_reconfigure(c, cfg);
 	ev_init(&c->timer, timer_cb);
 	c->timer.data = c;
+	if (c->clustered) {
+		ev_timer_init(&c->report_timer, report_cb, conf.heartbeat_ms / 1000.0, conf.heartbeat_ms / 1000.0);
+		c->report_timer.data = c;
+		ev_timer_start(loop, &c->report_timer);
+	}
 	c->last_role = LNS_ROLE_FOLLOWER;
 	lns_election_event_t ev = { .type = LNS_EEV_START };
 	step(c, &ev);
@@ -269,6 +388,8 @@ void lns_cluster_stop(lns_cluster_t *c)
 	for (unsigned i = 0; i < c->n_pending; i++)
 		c->cbs.client_done(c->cbs.arg, c->pending[i], false, "", 0, "levelnsd is stopping");
 	ev_timer_stop(c->loop, &c->timer);
+	if (c->clustered)
+		ev_timer_stop(c->loop, &c->report_timer);
 	if (c->fd != -1) {
 		ev_io_stop(c->loop, &c->io);
 		close(c->fd);
@@ -323,6 +444,8 @@ void lns_cluster_status(const lns_cluster_t *c, lns_cluster_status_t *out)
 		n->reachable = n->self || (c->heard_at[i] >= 0 && now - c->heard_at[i] < 1000);
 		n->term = n->self ? mc.term : c->node_term[i];
 		n->role = n->self ? out->role : (int)i == mc.master ? "master" : n->reachable ? "follower" : "unknown";
+		n->config_match = n->self || c->peer_hash[i] == 0 || c->peer_hash[i] == c->config_hash;
+		n->suspect = c->suspect[i];
 	}
 	for (unsigned r = 0; r < DROP_REASONS; r++) {
 		out->dropped[r].reason = lns_cluster_drop_name(r);

@@ -27,8 +27,17 @@ typedef struct lns_cluster_cbs {
 	/* A client's election request is answered: ok with the master, or the
 	 * reason there is none (no majority). */
 	void (*client_done)(void *arg, void *req, bool ok, const char *master, uint64_t term, const char *reason);
+	/* This node's view of its members (lns_verdict_local), for the master. */
+	void (*local_report)(void *arg, uint8_t *bits);
+	/* The master's verdict to answer from (on every node, the master too):
+	 * bit i set when member i (pools and members in configuration order) is
+	 * up by the quorum. */
+	void (*apply_verdict)(void *arg, const uint8_t *bits, unsigned members);
 	void *arg;
 } lns_cluster_cbs_t;
+
+/* A reload: the members the reports and verdicts are about may change. */
+void lns_cluster_reconfigure(lns_cluster_t *c, const lns_config_t *cfg);
 
 /* Starts the node. Returns 0 and *out, or a negative errno / LNS_E* with
  * the reason in err (the state directory or socket cannot be had). */

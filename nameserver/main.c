@@ -13,6 +13,7 @@
 #include "core/view.h"
 #include "nameserver/nameserver.h"
 #include "election/election.h"
+#include "election/verdict.h"
 #include "probe/probe.h"
 #include "web/web.h"
 
@@ -49,6 +50,9 @@ static struct control {
 	struct ev_loop *loop;
 	lns_prober_t *prober;
 	lns_cluster_t *cluster;
+	bool have_verdict;               /* the master's verdict, when clustered */
+	unsigned verdict_members;
+	uint8_t verdict[LNS_VERDICT_MAX_BYTES];
 	ev_timer refresh;
 	bool dirty;
 } ctl;
@@ -60,16 +64,55 @@ static int64_t mono_ms(void)
 	return (int64_t)(ev_now(ctl.loop) * 1000.0);
 }
 
-/* Pool states of base's generation from the prober's current health. */
-static lns_pool_state_t **build_pools(const lns_view_t *base, const lns_view_t *prev)
+/* In a cluster, members are up or down as the master's verdict says; a
+ * node whose view is stale (cut off from the master) also never answers a
+ * member that its own probes see down. */
+static const lns_health_t *verdict_health(const lns_config_t *cfg, unsigned pool, unsigned first, bool stale,
+	lns_health_t *copy)
+{
+	const lns_pool_conf_t *pc = &cfg->pools[pool];
+	const lns_health_t *h = lns_prober_health(ctl.prober, pool);
+	if (!ctl.have_verdict || !cfg->cluster.enabled || first + pc->n_members > ctl.verdict_members)
+		return h;
+	memcpy(copy, h, pc->n_members * sizeof(*h));
+	for (unsigned m = 0; m < pc->n_members; m++) {
+		bool up = lns_verdict_bit(ctl.verdict, first + m);
+		bool own_down = h[m].state == LNS_HEALTH_DOWN;
+		copy[m].state = up && !(stale && own_down) ? LNS_HEALTH_UP : LNS_HEALTH_DOWN;
+	}
+	return copy;
+}
+
+/* Pool states of base's generation from the prober's current health, and
+ * (for answers, not for the status views that show what this node's probes
+ * see) the master's verdict. */
+static lns_pool_state_t **build_pools_as(const lns_view_t *base, const lns_view_t *prev, bool verdicts)
 {
 	const lns_config_t *cfg = base->config;
 	lns_pool_state_t **pools = lns_xcalloc(cfg->n_pools ? cfg->n_pools : 1, sizeof(*pools));
+	lns_cluster_status_t *cs = NULL;
+	bool stale = false;
+	if (ctl.cluster && cfg->cluster.enabled && verdicts) {
+		cs = lns_xcalloc(1, sizeof(*cs));
+		lns_cluster_status(ctl.cluster, cs);
+		stale = cs->stale || !cs->master[0];
+		free(cs);
+	}
+	unsigned first = 0;
 	for (unsigned i = 0; i < cfg->n_pools; i++) {
 		const lns_pool_state_t *old = prev && prev->gen == base->gen ? prev->pools[i] : NULL;
-		pools[i] = lns_pool_state_build(&cfg->pools[i], lns_prober_health(ctl.prober, i), old, mono_ms());
+		lns_health_t *copy = lns_xcalloc(cfg->pools[i].n_members, sizeof(*copy));
+		const lns_health_t *h = verdicts ? verdict_health(cfg, i, first, stale, copy) : lns_prober_health(ctl.prober, i);
+		pools[i] = lns_pool_state_build(&cfg->pools[i], h, old, mono_ms());
+		free(copy);
+		first += cfg->pools[i].n_members;
 	}
 	return pools;
+}
+
+static lns_pool_state_t **build_pools(const lns_view_t *base, const lns_view_t *prev)
+{
+	return build_pools_as(base, prev, true);
 }
 
 static void free_pools(lns_pool_state_t **pools, unsigned n)
@@ -82,7 +125,7 @@ static void free_pools(lns_pool_state_t **pools, unsigned n)
 /* A status view of cur: every pool's health, and the cluster's state. */
 static lns_view_t *status_view(const lns_view_t *cur)
 {
-	lns_view_t *v = lns_view_derive(cur, build_pools(cur, cur));
+	lns_view_t *v = lns_view_derive(cur, build_pools_as(cur, cur, false));
 	if (ctl.cluster) {
 		v->cluster = lns_xcalloc(1, sizeof(*v->cluster));
 		lns_cluster_status(ctl.cluster, v->cluster);
@@ -200,6 +243,26 @@ typedef struct election_req {
 
 static void cluster_changed(void *arg)
 {
+	publish(true);
+}
+
+static void local_report(void *arg, uint8_t *bits)
+{
+	const lns_config_t *cfg = lns_view_current_writer()->config;
+	const lns_health_t *health[cfg->n_pools ? cfg->n_pools : 1];
+	for (unsigned i = 0; i < cfg->n_pools; i++)
+		health[i] = lns_prober_health(ctl.prober, i);
+	lns_verdict_local(cfg, health, bits);
+}
+
+static void apply_verdict(void *arg, const uint8_t *bits, unsigned members)
+{
+	size_t n = (members + 7) / 8;
+	if (ctl.have_verdict && members == ctl.verdict_members && memcmp(bits, ctl.verdict, n) == 0)
+		return;
+	memcpy(ctl.verdict, bits, n);
+	ctl.verdict_members = members;
+	ctl.have_verdict = true;
 	publish(true);
 }
 
@@ -339,6 +402,9 @@ static void reload_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	lns_log_set_level(v->config->log_level);
 	unsigned zones = v->zones->n_zones, pools = v->config->n_pools;
 	size_t records = v->zones->n_records;
+	if (ctl.cluster)
+		lns_cluster_reconfigure(ctl.cluster, v->config);
+	ctl.have_verdict = false;
 	start_generation(v);
 	lns_notice("reload: done, serving %u zones (%zu records) and %u pools", zones, records, pools);
 }
@@ -488,7 +554,8 @@ int main(int argc, char **argv)
 	ev_io mailbox_io;
 	ev_io_init(&mailbox_io, mailbox_cb, lns_mailbox_fd(mailbox), EV_READ);
 	ev_io_start(loop, &mailbox_io);
-	lns_cluster_cbs_t cbs = { .changed = cluster_changed, .client_done = client_done };
+	lns_cluster_cbs_t cbs = { .changed = cluster_changed, .client_done = client_done, .local_report = local_report,
+		.apply_verdict = apply_verdict };
 	if (lns_cluster_start(loop, first, &cbs, &ctl.cluster, &err) != 0) {
 		lns_err("levelnsd: %s", err.msg);
 		lns_ns_stop(ns);

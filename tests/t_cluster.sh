@@ -22,12 +22,22 @@ RCTL=$(sed -n 's/.*ready control=\([0-9]*\).*/\1/p' "$T/relay.log")
 [ -n "$RCTL" ] || { cat "$T/relay.log"; echo "FAIL: relay did not start"; exit 1; }
 relay() { "$RELAY" ctl "$RCTL" "$@" >/dev/null; }
 
+start_backend a 127.0.0.2
+start_backend b 127.0.0.3
+start_backend dead 127.0.0.4 --mode refuse
+
 # Node i: itself at its real address, its peers at their relay addresses.
+# Node 3 probes member a at a dead port: its vantage point differs.
 for i in 1 2 3; do
 	addr() { [ "$1" = "$i" ] && echo "127.0.0.1$1@$CPORT" || echo "127.0.0.2$1@$CPORT"; }
+	probe_a="127.0.0.2@$a_http"
+	[ "$i" = 3 ] && probe_a="127.0.0.4@$dead_http"
 	cat >"$T/ns$i.conf" <<CONF
 server: { node = "ns$i"; workers = 1; };
 zones = ( { name = "example.test"; file = "example.test.zone"; } );
+pools = ( { name = "www.example.test"; policy = "failover"; probe = { type = "http"; path = "/health"; };
+            members = ( { name = "a"; address = "127.0.0.2"; probe = "$probe_a"; priority = 100; },
+                        { name = "b"; address = "127.0.0.3@$b_http"; priority = 50; } ); } );
 http = { token_file = "admin.token"; };
 cluster = { key_file = "cluster.key"; state_dir = "state$i"; hold_down_ms = 1000;
   nodes = ( { name = "ns1"; address = "$(addr 1)"; priority = 100; },
@@ -67,8 +77,21 @@ out=$(curl -s -X POST -H "Authorization: Bearer cluster-test-token-0123456789" "
 expect "a client asking for an election is told the live master" "ns1" "$(echo "$out" | jq -r .master)"
 expect "POST /election without the token: 401" "401" \
 	"$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$((CPORT + 21))/api/v1/election")"
-nodes=$(curl -s "http://127.0.0.1:$((CPORT + 31))/api/v1/nodes")
-expect "every node sees the others reachable" "true true true" "$(echo "$nodes" | jq -r '[.nodes[].reachable] | join(" ")')"
+nodes=$(curl -s "http://127.0.0.1:$((CPORT + 11))/api/v1/nodes")
+expect "the master sees every node reachable" "true true true" "$(echo "$nodes" | jq -r '[.nodes[].reachable] | join(" ")')"
+expect "and runs the same configuration" "true true true" "$(echo "$nodes" | jq -r '[.nodes[].config_match] | join(" ")')"
+
+# Multi-vantage health: node 3's own probes see member a down, the quorum up.
+answer_of() { dig +short +tries=1 +time=2 @127.0.0.1 -p $((CPORT + 10 * $1)) www.example.test A; }
+every_node_answers() { for n in 1 2 3; do [ "$(answer_of $n)" = "$1" ] || return 1; done; }
+own_state() { curl -s "http://127.0.0.1:$((CPORT + 10 * $1 + 1))/api/v1/health" | jq -r '.pools[0].members[0].state'; }
+own_down() { [ "$(own_state "$1")" = down ]; }
+check "node 3 sees member a down with its own probes" eventually 10 own_down 3
+check "yet every node answers a, as the quorum's verdict says" eventually 10 every_node_answers 127.0.0.2
+backend_ctl a mode refuse
+check "member a dies: no node answers it" eventually 10 every_node_answers 127.0.0.3
+backend_ctl a mode up
+check "a recovers: every node answers it again" eventually 10 every_node_answers 127.0.0.2
 
 # The master dies: the next in priority takes over.
 kill -9 "$PID1"

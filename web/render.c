@@ -331,6 +331,8 @@ json_t *lns_web_nodes_json(const lns_view_t *v, int64_t now_ms)
 		json_object_set_new(o, "heartbeat_age_ms", n->heard_ms_ago >= 0 ? json_integer(n->heard_ms_ago) : json_null());
 		json_object_set_new(o, "reachable", json_boolean(n->reachable));
 		json_object_set_new(o, "self", json_boolean(n->self));
+		json_object_set_new(o, "config_match", json_boolean(n->config_match));
+		json_object_set_new(o, "suspect_vantage", json_boolean(n->suspect));
 		json_array_append_new(nodes, o);
 	}
 	for (unsigned r = 0; c && r < c->n_dropped; r++)
