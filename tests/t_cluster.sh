@@ -47,20 +47,33 @@ CONF
 done
 
 PIDS="0 0 0"
+# node_start I: starts node I with DNS and API ports of its own, picked at
+# random (again, when taken); sets PIDi and PORTi (its API is on PORTi + 1).
 node_start() {
 	i=$1
-	DNS=$((CPORT + 10 * i))
-	"$LEVELNSD" -c "$T/ns$i.conf" -f -a "127.0.0.1@$DNS" --http "127.0.0.1@$((DNS + 1))" 2>>"$T/ns$i.log" &
-	eval "PID$i=$!"
-	for k in $(seq 1 100); do
-		curl -sf "http://127.0.0.1:$((DNS + 1))/api/v1/master" >/dev/null && return 0
-		sleep 0.1
+	for attempt in 1 2 3 4 5 6 7 8; do
+		DNS=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
+		: >"$T/ns$i.try"
+		"$LEVELNSD" -c "$T/ns$i.conf" -f -a "127.0.0.1@$DNS" --http "127.0.0.1@$((DNS + 1))" 2>"$T/ns$i.try" &
+		eval "PID$i=$! PORT$i=$DNS"
+		for k in $(seq 1 100); do
+			if grep -q "ready:" "$T/ns$i.try"; then
+				cat "$T/ns$i.try" >>"$T/ns$i.log"
+				return 0
+			fi
+			grep -q "in use" "$T/ns$i.try" && break
+			sleep 0.1
+		done
+		cat "$T/ns$i.try" >>"$T/ns$i.log"
+		eval "wait \$PID$i" 2>/dev/null
+		grep -q "in use" "$T/ns$i.try" || break
 	done
 	cat "$T/ns$i.log"
 	echo "FAIL: ns$i did not start"
 	exit 1
 }
-master_of() { curl -sf "http://127.0.0.1:$((CPORT + 10 * $1 + 1))/api/v1/master" | jq -r "$2"; }
+api_port() { eval "echo \$((PORT$1 + 1))"; }
+master_of() { curl -sf "http://127.0.0.1:$(api_port "$1")/api/v1/master" | jq -r "$2"; }
 all_agree() { # all_agree MASTER NODE...
 	want=$1
 	shift
@@ -73,18 +86,18 @@ node_start 2
 node_start 3
 check "three nodes agree: ns1, the highest priority, is master" eventually 15 all_agree ns1 1 2 3
 t1=$(master_of 2 .term)
-out=$(curl -s -X POST -H "Authorization: Bearer cluster-test-token-0123456789" "http://127.0.0.1:$((CPORT + 21))/api/v1/election")
+out=$(curl -s -X POST -H "Authorization: Bearer cluster-test-token-0123456789" "http://127.0.0.1:$(api_port 2)/api/v1/election")
 expect "a client asking for an election is told the live master" "ns1" "$(echo "$out" | jq -r .master)"
 expect "POST /election without the token: 401" "401" \
-	"$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$((CPORT + 21))/api/v1/election")"
-nodes=$(curl -s "http://127.0.0.1:$((CPORT + 11))/api/v1/nodes")
+	"$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$(api_port 2)/api/v1/election")"
+nodes=$(curl -s "http://127.0.0.1:$(api_port 1)/api/v1/nodes")
 expect "the master sees every node reachable" "true true true" "$(echo "$nodes" | jq -r '[.nodes[].reachable] | join(" ")')"
 expect "and runs the same configuration" "true true true" "$(echo "$nodes" | jq -r '[.nodes[].config_match] | join(" ")')"
 
 # Multi-vantage health: node 3's own probes see member a down, the quorum up.
-answer_of() { dig +short +tries=1 +time=2 @127.0.0.1 -p $((CPORT + 10 * $1)) www.example.test A; }
+answer_of() { eval "p=\$PORT$1"; dig +short +tries=1 +time=2 @127.0.0.1 -p "$p" www.example.test A; }
 every_node_answers() { for n in 1 2 3; do [ "$(answer_of $n)" = "$1" ] || return 1; done; }
-own_state() { curl -s "http://127.0.0.1:$((CPORT + 10 * $1 + 1))/api/v1/health" | jq -r '.pools[0].members[0].state'; }
+own_state() { curl -s "http://127.0.0.1:$(api_port "$1")/api/v1/health" | jq -r '.pools[0].members[0].state'; }
 own_down() { [ "$(own_state "$1")" = down ]; }
 check "node 3 sees member a down with its own probes" eventually 10 own_down 3
 check "yet every node answers a, as the quorum's verdict says" eventually 10 every_node_answers 127.0.0.2
@@ -135,8 +148,8 @@ check "after the bad network, one master for all three" eventually 15 all_agree 
 bash -c "printf 'LNSC garbage' >/dev/udp/127.0.0.12/$CPORT; printf 'hello' >/dev/udp/127.0.0.12/$CPORT"
 forged=$(head -c 120 /dev/urandom | od -An -tx1 | tr -d ' \n')
 bash -c "printf 'LNSC\001\005\000\000%0160d' 0 >/dev/udp/127.0.0.12/$CPORT"
-dropped() { curl -s "http://127.0.0.1:$((CPORT + 21))/api/v1/nodes" | jq '.dropped.malformed + .dropped.bad_mac'; }
-check "garbage is counted as dropped" eventually 5 sh -c "[ \$(curl -s http://127.0.0.1:$((CPORT + 21))/api/v1/nodes | jq '.dropped.malformed + .dropped.bad_mac') -ge 3 ]"
+dropped_ge() { [ "$(curl -s "http://127.0.0.1:$(api_port 2)/api/v1/nodes" | jq '.dropped.malformed + .dropped.bad_mac')" -ge "$1" ]; }
+check "garbage is counted as dropped" eventually 5 dropped_ge 3
 check "and the master is unchanged" all_agree ns1 1 2 3
 
 for i in 1 2 3; do
