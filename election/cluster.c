@@ -426,8 +426,10 @@ void lns_cluster_status(const lns_cluster_t *c, lns_cluster_status_t *out)
 	if (mc.master >= 0)
 		snprintf(out->master, sizeof(out->master), "%s", c->name[mc.master]);
 	out->term = mc.term;
-	out->since = mc.since ? wall - (now - mc.since) : 0;
-	out->lease_expires = mc.lease_expires == LNS_ELECTION_NEVER ? 0 : wall + (mc.lease_expires - now);
+	/* The machine marks "never" and "none" with the extremes of int64_t. */
+	bool lease = mc.lease_expires != LNS_ELECTION_NEVER && mc.lease_expires > now - 86400000;
+	out->since = mc.since > 0 ? wall - (now - mc.since) : 0;
+	out->lease_expires = lease ? wall + (mc.lease_expires - now) : 0;
 	out->seq = mc.seq;
 	out->stale = mc.stale;
 	out->is_master = lns_election_is_master(&c->fsm, now);
