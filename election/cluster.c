@@ -22,6 +22,7 @@
 
 #define MSG_FIXED 19 /* ok, master, up_ms, lease_ms, seq */
 #define MSG_REPORT 100 /* outside the machine: a node's view of its members */
+#define MSG_DRAIN 101  /* outside the machine: a drain for the master to decide */
 #define PENDING_MAX 32
 
 enum { DROP_MALFORMED, DROP_BAD_MAC, DROP_UNKNOWN, DROP_REPLAY, DROP_STALE, DROP_SHORT, DROP_REASONS };
@@ -58,6 +59,7 @@ struct lns_cluster {
 	int64_t report_at[LNS_MAX_NODES];
 	bool suspect[LNS_MAX_NODES];
 	uint8_t verdict[LNS_VERDICT_MAX_BYTES];
+	uint8_t drains[LNS_VERDICT_MAX_BYTES];
 	ev_timer report_timer;
 };
 
@@ -108,12 +110,13 @@ static void compute_verdict(lns_cluster_t *c)
 	lns_verdict_quorum(c->members, reports, n, c->verdict, suspect);
 	for (unsigned k = 0; k < n; k++)
 		c->suspect[idx[k]] = suspect[k];
-	c->cbs.apply_verdict(c->cbs.arg, c->verdict, c->members);
+	c->cbs.local_drains(c->cbs.arg, c->drains);
+	c->cbs.apply_verdict(c->cbs.arg, c->verdict, c->drains, c->members);
 }
 
 static void send_to(lns_cluster_t *c, unsigned to, const lns_election_msg_t *m)
 {
-	uint8_t payload[MSG_FIXED + 8 + LNS_VERDICT_MAX_BYTES], buf[LNS_WIRE_MAX];
+	uint8_t payload[MSG_FIXED + 8 + 2 * LNS_VERDICT_MAX_BYTES], buf[LNS_WIRE_MAX];
 	size_t len = MSG_FIXED;
 	payload[0] = m->ok;
 	put16(payload + 1, (uint16_t)m->master);
@@ -124,7 +127,8 @@ static void send_to(lns_cluster_t *c, unsigned to, const lns_election_msg_t *m)
 		/* The master cache travels in the fixed part; the verdicts follow. */
 		put64(payload + len, c->config_hash);
 		memcpy(payload + len + 8, c->verdict, verdict_bytes(c));
-		len += 8 + verdict_bytes(c);
+		memcpy(payload + len + 8 + verdict_bytes(c), c->drains, verdict_bytes(c));
+		len += 8 + 2 * verdict_bytes(c);
 	}
 	size_t n = lns_wire_encode(&c->wire, m->type, 0, m->term, payload, len, buf);
 	if (n && sendto(c->fd, buf, n, 0, (const struct sockaddr *)&c->addr[to].ss, c->addr[to].len) == -1)
@@ -170,9 +174,14 @@ static void step_payload(lns_cluster_t *c, const lns_election_event_t *ev, const
 		/* A heartbeat in order: its verdicts, if about our configuration. */
 		uint64_t hash = get64(extra);
 		c->peer_hash[ev->from] = hash;
-		if (hash == c->config_hash && extra_len - 8 >= verdict_bytes(c)) {
+		if (hash == c->config_hash && extra_len - 8 >= 2 * verdict_bytes(c)) {
 			memcpy(c->verdict, extra + 8, verdict_bytes(c));
-			c->cbs.apply_verdict(c->cbs.arg, c->verdict, c->members);
+			memcpy(c->drains, extra + 8 + verdict_bytes(c), verdict_bytes(c));
+			c->cbs.apply_verdict(c->cbs.arg, c->verdict, c->drains, c->members);
+		} else if (hash != c->config_hash) {
+			lns_log_limited(&rl_drop, 1, LNS_LOG_WARNING,
+				"cluster: %s runs a different configuration (pools and members); its verdicts are not applied",
+				c->name[ev->from]);
 		}
 	}
 	if (out.persist && c->clustered) {
@@ -244,6 +253,17 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
 			c->heard_at[m.sender] = now_ms(c);
 			continue;
 		}
+		if (m.type == MSG_DRAIN) {
+			/* Only the master decides drains; [pool u16][member u16][drain u8][until u64]. */
+			if (m.payload_len != 13) {
+				c->dropped[DROP_SHORT]++;
+				continue;
+			}
+			if (lns_cluster_is_master(c))
+				c->cbs.drain(c->cbs.arg, get16(m.payload), get16(m.payload + 2), m.payload[4] != 0,
+					(int64_t)get64(m.payload + 5));
+			continue;
+		}
 		if (m.payload_len < MSG_FIXED) {
 			c->dropped[DROP_SHORT]++;
 			continue;
@@ -282,6 +302,35 @@ static void report_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		lns_log_limited(&rl_send, 5, LNS_LOG_WARNING, "cluster: report to %s: %s", c->name[mc.master], strerror(errno));
 }
 
+bool lns_cluster_is_master(const lns_cluster_t *c)
+{
+	return lns_election_is_master(&c->fsm, now_ms(c));
+}
+
+bool lns_cluster_is_clustered(const lns_cluster_t *c)
+{
+	return c->clustered;
+}
+
+int lns_cluster_forward_drain(lns_cluster_t *c, unsigned pool, unsigned member, bool drain, int64_t until)
+{
+	lns_master_cache_t mc;
+	lns_election_cache(&c->fsm, now_ms(c), &mc);
+	if (mc.master < 0 || mc.stale)
+		return -EAGAIN;
+	uint8_t payload[13], buf[LNS_WIRE_MAX];
+	put16(payload, (uint16_t)pool);
+	put16(payload + 2, (uint16_t)member);
+	payload[4] = drain;
+	put64(payload + 5, (uint64_t)until);
+	size_t n = lns_wire_encode(&c->wire, MSG_DRAIN, 0, mc.term, payload, sizeof(payload), buf);
+	const lns_addr_t *a = &c->addr[mc.master];
+	/* Lost on the way? The client sees no change in /pools and asks again. */
+	if (n && sendto(c->fd, buf, n, 0, (const struct sockaddr *)&a->ss, a->len) == -1)
+		return -errno;
+	return 0;
+}
+
 void lns_cluster_reconfigure(lns_cluster_t *c, const lns_config_t *cfg)
 {
 	c->members = lns_verdict_members(cfg);
@@ -296,6 +345,7 @@ void lns_cluster_reconfigure(lns_cluster_t *c, const lns_config_t *cfg)
 		c->report_at[i] = -1;
 	/* Until a verdict comes, everyone answers from its own probes. */
 	memset(c->verdict, 0xff, sizeof(c->verdict));
+	memset(c->drains, 0, sizeof(c->drains));
 }
 
 static int open_socket(lns_cluster_t *c, lns_err_t *err)

@@ -32,9 +32,20 @@ typedef struct lns_cluster_cbs {
 	/* The master's verdict to answer from (on every node, the master too):
 	 * bit i set when member i (pools and members in configuration order) is
 	 * up by the quorum. */
-	void (*apply_verdict)(void *arg, const uint8_t *bits, unsigned members);
+	void (*apply_verdict)(void *arg, const uint8_t *bits, const uint8_t *drains, unsigned members);
+	/* The members drained here (bit i set), which the master replicates. */
+	void (*local_drains)(void *arg, uint8_t *bits);
+	/* The master is asked (by a node that got the API request) to drain. */
+	void (*drain)(void *arg, unsigned pool, unsigned member, bool drain, int64_t until);
 	void *arg;
 } lns_cluster_cbs_t;
+
+/* A drain posted to a follower goes to the master, whose heartbeats then
+ * carry it to every node. Returns 0, or -EAGAIN when no master is known. */
+int lns_cluster_forward_drain(lns_cluster_t *c, unsigned pool, unsigned member, bool drain, int64_t until);
+/* True when this node is the master with a valid lease (or alone). */
+bool lns_cluster_is_master(const lns_cluster_t *c);
+bool lns_cluster_is_clustered(const lns_cluster_t *c);
 
 /* A reload: the members the reports and verdicts are about may change. */
 void lns_cluster_reconfigure(lns_cluster_t *c, const lns_config_t *cfg);

@@ -31,6 +31,17 @@
 #ifndef CHAN
 #define CHAN 2
 #endif
+/* budgets of one run: designations (by any node, for any node), crashes
+ * and heartbeat rounds */
+#ifndef MAXDESIG
+#define MAXDESIG 4
+#endif
+#ifndef MAXCRASH
+#define MAXCRASH 2
+#endif
+#ifndef MAXBEAT
+#define MAXBEAT 2
+#endif
 
 #define FOLLOWER 0
 #define CANDIDATE 1
@@ -49,6 +60,7 @@ byte role[N];
 byte votes[N]; /* bit per node: granted votes for this node in term */
 /* ghost: the master of each term */
 byte master_of[MAXTERM + 1];
+byte desigs, crashes, beats;
 /* scratch of the atomic steps, kept out of the state vector */
 hidden byte mfrom, mterm, mmaster, mok, k;
 
@@ -133,6 +145,8 @@ inline higher_term(h_i, h_t)
 
 proctype node(byte i)
 {
+	/* a node may wait for ever once the budgets are spent */
+end:
 	do
 	:: atomic { net[i]?PROPOSE(mfrom, mterm, mmaster, mok) -> consider(i, mterm, mmaster, mfrom) }
 	:: atomic {
@@ -172,7 +186,8 @@ proctype node(byte i)
 	}
 	:: atomic {
 		/* the master's heartbeat to every other node */
-		role[i] == MASTER ->
+		role[i] == MASTER && beats < MAXBEAT ->
+		beats++;
 		k = 0;
 		do
 		:: k < N && k != i -> send(k, HEARTBEAT, i, term[i], 0, 0); k++
@@ -183,7 +198,8 @@ proctype node(byte i)
 	:: atomic {
 		/* designate any node for this term (joining a designation) or a
 		 * later one (a master steps down first) */
-		term[i] < MAXTERM || (term[i] > 0 && role[i] != MASTER) ->
+		desigs < MAXDESIG && (term[i] < MAXTERM || (term[i] > 0 && role[i] != MASTER)) ->
+		desigs++;
 		mterm = term[i];
 		if
 		:: mterm == 0 || role[i] == MASTER -> mterm++
@@ -213,11 +229,12 @@ proctype node(byte i)
 	}
 	:: atomic {
 		/* crash and restart: the persisted term and vote survive */
-		role[i] != FOLLOWER || votes[i] != 0
+		crashes < MAXCRASH && (role[i] != FOLLOWER || votes[i] != 0
 #ifdef NO_PERSISTED_VOTE
 		|| voted[i] != NONE
 #endif
-		->
+		) ->
+		crashes++;
 		role[i] = FOLLOWER;
 		votes[i] = 0;
 #ifdef NO_PERSISTED_VOTE

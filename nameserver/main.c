@@ -43,6 +43,7 @@ typedef struct options {
 static options_t opt = { .config = SYSCONFDIR "/levelns/levelns.conf", .port = -1, .ready_fd = -1 };
 static lns_ns_t *ns;
 static lns_web_t *web;
+static void drains_save(const struct lns_config *cfg);
 static lns_mailbox_t *mailbox; /* web threads' requests to the control thread */
 
 /* The control loop's state: the prober, and the coalescing of publications. */
@@ -183,6 +184,8 @@ static void refresh_cb(struct ev_loop *loop, ev_timer *w, int revents)
 				mono_ms() - h[m].up_since_mono < (int64_t)pc->slow_start_ms + 1000;
 		}
 	}
+	if (cfg)
+		drains_save(cfg);
 	/* A cluster's status (heartbeat ages, counters) moves all the time. */
 	if (ctl.dirty || ramping || (cfg && cfg->cluster.enabled))
 		publish(true);
@@ -211,9 +214,18 @@ static int drain_on_control(void *arg)
 	for (unsigned p = 0; p < cfg->n_pools; p++) {
 		if (!lns_dname_equal(cfg->pools[p].wire, wire))
 			continue;
-		for (unsigned m = 0; m < cfg->pools[p].n_members; m++)
-			if (strcmp(cfg->pools[p].members[m].name, j->member) == 0)
-				return lns_prober_drain(ctl.prober, p, m, j->drain, j->until);
+		for (unsigned m = 0; m < cfg->pools[p].n_members; m++) {
+			if (strcmp(cfg->pools[p].members[m].name, j->member) != 0)
+				continue;
+			if (ctl.cluster && lns_cluster_is_clustered(ctl.cluster) && !lns_cluster_is_master(ctl.cluster)) {
+				/* The master decides; its heartbeats bring the drain back here. */
+				int rc = lns_cluster_forward_drain(ctl.cluster, p, m, j->drain, j->until);
+				if (rc != 0)
+					snprintf(j->msg, j->size, "no master to decide the drain now; try again");
+				return rc == -ENOENT ? -EIO : rc;
+			}
+			return lns_prober_drain(ctl.prober, p, m, j->drain, j->until);
+		}
 		snprintf(j->msg, j->size, "pool %s has no member '%s'", cfg->pools[p].name, j->member);
 		return -ENOENT;
 	}
@@ -255,15 +267,50 @@ static void local_report(void *arg, uint8_t *bits)
 	lns_verdict_local(cfg, health, bits);
 }
 
-static void apply_verdict(void *arg, const uint8_t *bits, unsigned members)
+/* Drains are the master's decisions: its heartbeats carry them, and every
+ * node applies them to its own table (so that a new master has them). */
+static void local_drains(void *arg, uint8_t *bits)
+{
+	const lns_config_t *cfg = lns_view_current_writer()->config;
+	unsigned i = 0;
+	memset(bits, 0, (lns_verdict_members(cfg) + 7) / 8);
+	for (unsigned p = 0; p < cfg->n_pools; p++) {
+		const lns_health_t *h = lns_prober_health(ctl.prober, p);
+		for (unsigned m = 0; m < cfg->pools[p].n_members; m++, i++)
+			if (h[m].drained)
+				bits[i / 8] |= (uint8_t)(1u << (i % 8));
+	}
+}
+
+static void apply_drains(const uint8_t *drains, unsigned members)
+{
+	const lns_config_t *cfg = lns_view_current_writer()->config;
+	unsigned i = 0;
+	for (unsigned p = 0; p < cfg->n_pools; p++) {
+		const lns_health_t *h = lns_prober_health(ctl.prober, p);
+		for (unsigned m = 0; m < cfg->pools[p].n_members && i < members; m++, i++)
+			if (lns_verdict_bit(drains, i) != h[m].drained)
+				lns_prober_drain(ctl.prober, p, m, lns_verdict_bit(drains, i), 0);
+	}
+}
+
+static void apply_verdict(void *arg, const uint8_t *bits, const uint8_t *drains, unsigned members)
 {
 	size_t n = (members + 7) / 8;
+	apply_drains(drains, members);
 	if (ctl.have_verdict && members == ctl.verdict_members && memcmp(bits, ctl.verdict, n) == 0)
 		return;
 	memcpy(ctl.verdict, bits, n);
 	ctl.verdict_members = members;
 	ctl.have_verdict = true;
 	publish(true);
+}
+
+static void master_drain(void *arg, unsigned pool, unsigned member, bool drain, int64_t until)
+{
+	const lns_config_t *cfg = lns_view_current_writer()->config;
+	if (pool < cfg->n_pools && member < cfg->pools[pool].n_members)
+		lns_prober_drain(ctl.prober, pool, member, drain, until);
 }
 
 static void client_done(void *arg, void *req_, bool ok, const char *master, uint64_t term, const char *reason)
@@ -312,6 +359,75 @@ static bool election_hook(void *arg, char *master, size_t master_size, uint64_t 
 static void mailbox_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	lns_mailbox_run(mailbox);
+}
+
+/* ---- drains kept across restarts (cluster.state_dir/drains) ---- */
+
+static uint64_t drains_saved = 1; /* a signature of what the file holds */
+
+static uint64_t drains_signature(const lns_config_t *cfg)
+{
+	uint64_t sig = 0xcbf29ce484222325ull;
+	for (unsigned p = 0; p < cfg->n_pools; p++) {
+		const lns_health_t *h = lns_prober_health(ctl.prober, p);
+		for (unsigned m = 0; m < cfg->pools[p].n_members; m++)
+			sig = (sig ^ (h[m].drained ? (uint64_t)h[m].drained_until * 31 + p * 4099 + m + 1 : 0)) * 0x100000001b3ull;
+	}
+	return sig;
+}
+
+/* Writes the drains when they changed: temporary file, fsync, rename. */
+static void drains_save(const lns_config_t *cfg)
+{
+	if (!cfg->cluster.enabled || drains_signature(cfg) == drains_saved)
+		return;
+	char path[4096], tmp[4200];
+	snprintf(path, sizeof(path), "%s/drains", cfg->cluster.state_dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	FILE *fp = fopen(tmp, "w");
+	if (!fp) {
+		lns_warn("cluster: cannot save drains to %s: %s", tmp, strerror(errno));
+		return;
+	}
+	for (unsigned p = 0; p < cfg->n_pools; p++) {
+		const lns_health_t *h = lns_prober_health(ctl.prober, p);
+		for (unsigned m = 0; m < cfg->pools[p].n_members; m++)
+			if (h[m].drained)
+				fprintf(fp, "%s\t%s\t%lld\n", cfg->pools[p].name, cfg->pools[p].members[m].name,
+					(long long)h[m].drained_until);
+	}
+	bool ok = fflush(fp) == 0 && fsync(fileno(fp)) == 0;
+	ok = fclose(fp) == 0 && ok && rename(tmp, path) == 0;
+	if (!ok)
+		lns_warn("cluster: cannot save drains to %s: %s", path, strerror(errno));
+	else
+		drains_saved = drains_signature(cfg);
+}
+
+static void drains_load(const lns_config_t *cfg)
+{
+	char path[4096], line[512];
+	if (!cfg->cluster.enabled)
+		return;
+	snprintf(path, sizeof(path), "%s/drains", cfg->cluster.state_dir);
+	FILE *fp = fopen(path, "r");
+	if (!fp)
+		return;
+	while (fgets(line, sizeof(line), fp)) {
+		char pool[256], member[64];
+		long long until;
+		if (sscanf(line, "%255[^\t]\t%63[^\t]\t%lld", pool, member, &until) != 3)
+			continue;
+		uint8_t wire[256];
+		if (!lns_dname_parse(pool, wire, sizeof(wire)))
+			continue;
+		for (unsigned p = 0; p < cfg->n_pools; p++)
+			for (unsigned m = 0; lns_dname_equal(cfg->pools[p].wire, wire) && m < cfg->pools[p].n_members; m++)
+				if (strcmp(cfg->pools[p].members[m].name, member) == 0)
+					lns_prober_drain(ctl.prober, p, m, true, until);
+	}
+	fclose(fp);
+	drains_saved = drains_signature(cfg);
 }
 
 /* A new generation: the prober follows its pools, then answers come from
@@ -543,6 +659,7 @@ int main(int argc, char **argv)
 	}
 	const lns_config_t *first = v->config; /* lives on in the published view */
 	start_generation(v);
+	drains_load(first);
 	if (lns_ns_start(first, &ns, &err) != 0) {
 		lns_err("levelnsd: cannot listen: %s", err.msg);
 		lns_prober_free(ctl.prober);
@@ -555,7 +672,7 @@ int main(int argc, char **argv)
 	ev_io_init(&mailbox_io, mailbox_cb, lns_mailbox_fd(mailbox), EV_READ);
 	ev_io_start(loop, &mailbox_io);
 	lns_cluster_cbs_t cbs = { .changed = cluster_changed, .client_done = client_done, .local_report = local_report,
-		.apply_verdict = apply_verdict };
+		.apply_verdict = apply_verdict, .local_drains = local_drains, .drain = master_drain };
 	if (lns_cluster_start(loop, first, &cbs, &ctl.cluster, &err) != 0) {
 		lns_err("levelnsd: %s", err.msg);
 		lns_ns_stop(ns);

@@ -106,6 +106,12 @@ check "member a dies: no node answers it" eventually 10 every_node_answers 127.0
 backend_ctl a mode up
 check "a recovers: every node answers it again" eventually 10 every_node_answers 127.0.0.2
 
+# Drains are the master's decisions: posted to a follower, they reach every node.
+TOK="Authorization: Bearer cluster-test-token-0123456789"
+post_drain() { curl -s -o /dev/null -w '%{http_code}' -X POST -H "$TOK" "http://127.0.0.1:$(api_port "$1")/api/v1/members/www.example.test/a/$2"; }
+expect "a drain posted to a follower is accepted" "200" "$(post_drain 3 drain)"
+check "the master decides it: no node answers the drained member" eventually 10 every_node_answers 127.0.0.3
+
 # The master dies: the next in priority takes over.
 kill -9 "$PID1"
 wait "$PID1" 2>/dev/null
@@ -118,6 +124,9 @@ node_start 1
 check "ns1 back: master again after its hold-down" eventually 15 all_agree ns1 1 2 3
 t3=$(master_of 3 .term)
 check "terms never go backwards ($t2 -> $t3)" [ "$t3" -gt "$t2" ]
+check "the drain outlived the master's death and return" every_node_answers 127.0.0.3
+expect "undrain through another follower" "200" "$(post_drain 2 undrain)"
+check "every node answers the member again" eventually 10 every_node_answers 127.0.0.2
 
 # A partition isolates the master: the majority elects ns2; ns1 stops acting as master.
 relay isolate 1
