@@ -46,7 +46,8 @@ cluster = { key_file = "cluster.key"; state_dir = "state$i"; hold_down_ms = 1000
 CONF
 done
 
-PIDS="0 0 0"
+FAKETIME_LIB=$(ls /usr/lib/*/faketime/libfaketimeMT.so.1 2>/dev/null | head -1)
+echo "+0" >"$T/faketime"
 # node_start I: starts node I with DNS and API ports of its own, picked at
 # random (again, when taken); sets PIDi and PORTi (its API is on PORTi + 1).
 node_start() {
@@ -54,7 +55,15 @@ node_start() {
 	for attempt in 1 2 3 4 5 6 7 8; do
 		DNS=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
 		: >"$T/ns$i.try"
-		"$LEVELNSD" -c "$T/ns$i.conf" -f -a "127.0.0.1@$DNS" --http "127.0.0.1@$((DNS + 1))" 2>"$T/ns$i.try" &
+		# Node 3 runs with a wall clock the test can jump (libfaketime), its
+		# monotonic clock untouched, as on a real machine.
+		if [ "$i" = 3 ] && [ -n "$FAKETIME_LIB" ]; then
+			env LD_PRELOAD="$FAKETIME_LIB" FAKETIME_TIMESTAMP_FILE="$T/faketime" FAKETIME_NO_CACHE=1 \
+				FAKETIME_DONT_FAKE_MONOTONIC=1 \
+				"$LEVELNSD" -c "$T/ns$i.conf" -f -a "127.0.0.1@$DNS" --http "127.0.0.1@$((DNS + 1))" 2>"$T/ns$i.try" &
+		else
+			"$LEVELNSD" -c "$T/ns$i.conf" -f -a "127.0.0.1@$DNS" --http "127.0.0.1@$((DNS + 1))" 2>"$T/ns$i.try" &
+		fi
 		eval "PID$i=$! PORT$i=$DNS"
 		for k in $(seq 1 100); do
 			if grep -q "ready:" "$T/ns$i.try"; then
@@ -86,6 +95,20 @@ node_start 2
 node_start 3
 check "three nodes agree: ns1, the highest priority, is master" eventually 15 all_agree ns1 1 2 3
 t1=$(master_of 2 .term)
+
+# A jump of node 3's wall clock, forwards then backwards: timers and leases
+# run on CLOCK_MONOTONIC, so nothing happens.
+if [ -n "$FAKETIME_LIB" ]; then
+	echo "+3600" >"$T/faketime"
+	sleep 1.5
+	echo "-7200" >"$T/faketime"
+	sleep 1.5
+	expect "wall clock jumps change no term" "$t1 $t1 $t1" "$(master_of 1 .term) $(master_of 2 .term) $(master_of 3 .term)"
+	check "nor the master" all_agree ns1 1 2 3
+	echo "+0" >"$T/faketime"
+else
+	echo "SKIP: the wall clock jump (the faketime package is not installed)"
+fi
 out=$(curl -s -X POST -H "Authorization: Bearer cluster-test-token-0123456789" "http://127.0.0.1:$(api_port 2)/api/v1/election")
 expect "a client asking for an election is told the live master" "ns1" "$(echo "$out" | jq -r .master)"
 expect "POST /election without the token: 401" "401" \
