@@ -59,7 +59,7 @@ node_start() {
 		# monotonic clock untouched, as on a real machine.
 		if [ "$i" = 3 ] && [ -n "$FAKETIME_LIB" ]; then
 			env LD_PRELOAD="$FAKETIME_LIB" FAKETIME_TIMESTAMP_FILE="$T/faketime" FAKETIME_NO_CACHE=1 \
-				FAKETIME_DONT_FAKE_MONOTONIC=1 \
+				FAKETIME_DONT_FAKE_MONOTONIC=1 ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
 				"$LEVELNSD" -c "$T/ns$i.conf" -f -a "127.0.0.1@$DNS" --http "127.0.0.1@$((DNS + 1))" 2>"$T/ns$i.try" &
 		else
 			"$LEVELNSD" -c "$T/ns$i.conf" -f -a "127.0.0.1@$DNS" --http "127.0.0.1@$((DNS + 1))" 2>"$T/ns$i.try" &
