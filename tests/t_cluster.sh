@@ -65,6 +65,7 @@ node_start() {
 			"$LEVELNSD" -c "$T/ns$i.conf" -f -a "127.0.0.1@$DNS" --http "127.0.0.1@$((DNS + 1))" 2>"$T/ns$i.try" &
 		fi
 		eval "PID$i=$! PORT$i=$DNS"
+		BACKENDS="$BACKENDS $!" # killed at exit if still there
 		for k in $(seq 1 100); do
 			if grep -q "ready:" "$T/ns$i.try"; then
 				cat "$T/ns$i.try" >>"$T/ns$i.log"
