@@ -51,6 +51,8 @@ static struct control {
 	struct ev_loop *loop;
 	lns_prober_t *prober;
 	lns_cluster_t *cluster;
+	bool answers_dirty;              /* a member changed state: publish before waiting */
+	ev_prepare prepare;
 	bool have_verdict;               /* the master's verdict, when clustered */
 	unsigned verdict_members;
 	uint8_t verdict[LNS_VERDICT_MAX_BYTES];
@@ -155,12 +157,22 @@ static void publish(bool status)
 		lns_view_publish_status(status_view(cur));
 }
 
+/* Publication is coalesced: every change seen in one pass of the loop
+ * makes one new view, published before the loop waits again. */
 static void prober_cb(void *arg, bool state_changed)
 {
 	if (state_changed)
-		publish(true);
+		ctl.answers_dirty = true;
 	else
 		ctl.dirty = true;
+}
+
+static void prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	if (!ctl.answers_dirty)
+		return;
+	ctl.answers_dirty = false;
+	publish(true);
 }
 
 /* Health details, drains that expire and slow-start ramps are published at
@@ -255,7 +267,7 @@ typedef struct election_req {
 
 static void cluster_changed(void *arg)
 {
-	publish(true);
+	ctl.answers_dirty = true;
 }
 
 static void local_report(void *arg, uint8_t *bits)
@@ -303,7 +315,7 @@ static void apply_verdict(void *arg, const uint8_t *bits, const uint8_t *drains,
 	memcpy(ctl.verdict, bits, n);
 	ctl.verdict_members = members;
 	ctl.have_verdict = true;
-	publish(true);
+	ctl.answers_dirty = true;
 }
 
 static void master_drain(void *arg, unsigned pool, unsigned member, bool drain, int64_t until)
@@ -691,6 +703,8 @@ int main(int argc, char **argv)
 		lns_view_publish(NULL);
 		return 1;
 	}
+	ev_prepare_init(&ctl.prepare, prepare_cb);
+	ev_prepare_start(loop, &ctl.prepare);
 	ev_timer_init(&ctl.refresh, refresh_cb, REFRESH_S, REFRESH_S);
 	ev_timer_start(loop, &ctl.refresh);
 	ev_signal hup, term, intr;
@@ -715,6 +729,7 @@ int main(int argc, char **argv)
 	ev_io_stop(loop, &mailbox_io);
 	lns_mailbox_free(mailbox);
 	ev_timer_stop(loop, &ctl.refresh);
+	ev_prepare_stop(loop, &ctl.prepare);
 	lns_prober_free(ctl.prober);
 	lns_view_publish_status(NULL);
 	lns_view_publish(NULL);
