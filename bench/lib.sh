@@ -55,7 +55,7 @@ bench_init() {
 	: >"$report"
 	say "# $prog $stamp"
 	say "host: $(uname -n), $(uname -r), $(nproc) CPUs ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-	say "levelnsd: $LEVELNSD ($(git -C "$srcdir" describe --always --dirty 2>/dev/null || echo 'no git'))"
+	say "levelnsd: $LEVELNSD, built $(date -u -r "$LEVELNSD" +%Y-%m-%dT%H:%M:%SZ), sha256 $(sha256sum "$LEVELNSD" | cut -c1-12); sources at $(git -C "$srcdir" describe --always --dirty 2>/dev/null || echo '(no git)')"
 }
 
 # --- processes -------------------------------------------------------------------
@@ -75,6 +75,7 @@ stop_all() {
 	done
 	bg_pids=()
 	for p in "${daemon_pids[@]}"; do
+		kill -CONT "$p" 2>/dev/null || true # in case it was stopped (probe-cost --stall)
 		kill -TERM "$p" 2>/dev/null || true
 	done
 	for p in "${daemon_pids[@]}"; do
@@ -130,13 +131,13 @@ declare -A bk_pid bk_tcp bk_http bk_dns bk_ctl bk_fd
 # start_backend NAME ADDR [backend options]: kernel-chosen ports, read from
 # its ready line into bk_tcp[NAME], bk_http[NAME], bk_ctl[NAME]...
 start_backend() {
-	local name=$1 addr=$2 line= i kv
+	local name=$1 addr=$2 line='' i kv
 	shift 2
 	"$BACKEND" -a "$addr" --tcp 0 --http 0 --dns 0 --control 0 "$@" 2>"$work/backend-$name.log" &
 	bk_pid[$name]=$!
 	daemon_pids+=("$!")
 	for i in $(seq 100); do
-		line=$(grep -m1 '^backend: ready' "$work/backend-$name.log" || true)
+		line=$(grep -s -m1 '^backend: ready' "$work/backend-$name.log" || true)
 		[ -z "$line" ] || break
 		kill -0 "${bk_pid[$name]}" 2>/dev/null || break
 		sleep 0.05
@@ -156,7 +157,7 @@ start_backend() {
 # open, so that switching a mode costs a write and a read, not a process:
 # the mode has changed when this returns (within a millisecond of the call).
 ctl() {
-	local name=$1 ans= fd
+	local name=$1 ans='' fd
 	shift
 	if [ -z "${bk_fd[$name]:-}" ]; then
 		exec {fd}<>"/dev/tcp/127.0.0.1/${bk_ctl[$name]}" || die "cannot connect to backend $name's control port"
@@ -184,8 +185,13 @@ port_is_free() {
 start_levelnsd() {
 	local conf=$1 attempt i
 	shift
+	# Below the ephemeral range: connect()ed sockets in TIME-WAIT (many,
+	# after a probe benchmark) block a bind() to their local port.
+	local lo
+	lo=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+	[ "$lo" -gt 12000 ] || lo=65000
 	for attempt in $(seq 8); do
-		NS_PORT=$((26000 + RANDOM % 30000))
+		NS_PORT=$((10000 + RANDOM % (lo - 10002)))
 		API_PORT=$((NS_PORT + 1))
 		port_is_free "$NS_PORT" && port_is_free "$API_PORT" || continue
 		: >"$work/levelnsd.log"
@@ -241,6 +247,14 @@ proc_ticks() { # pid
 	s=$(<"/proc/$1/stat") || return 1
 	s=${s##*) }
 	awk '{ print $12 + $13 }' <<<"$s"
+}
+
+# "utime stime" of a process, in clock ticks.
+proc_us_st() { # pid
+	local s
+	s=$(<"/proc/$1/stat") || return 1
+	s=${s##*) }
+	awk '{ print $12, $13 }' <<<"$s"
 }
 
 # Machine-wide busy ticks (user nice system irq softirq steal) from /proc/stat.

@@ -110,6 +110,14 @@ void lns_probe_op_finish(lns_probe_op_t *op, bool ok, const char *fmt, ...)
 static void op_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	lns_probe_op_t *op = w->data;
+	if (!op->finished && !op->deferred) {
+		/* When the loop was held up, the answer may be waiting beside the
+		 * deadline: let this pass's I/O run before calling it a timeout. */
+		op->deferred = true;
+		ev_timer_set(&op->timer, 0., 0.);
+		ev_timer_start(loop, &op->timer);
+		return;
+	}
 	if (!op->finished) {
 		if (op->drv->timeout_reason)
 			lns_probe_op_finish(op, false, "%s", op->drv->timeout_reason);

@@ -169,6 +169,7 @@ struct lns_probe_op {
 	ev_timer timer;           /* the deadline, then the delivery of the result */
 	double started;           /* CLOCK_MONOTONIC seconds at the start */
 	unsigned timeout_ms;      /* conf->timeout_ms, at least 1 */
+	bool deferred;  /* the deadline passed once: I/O pending in that pass goes first */
 	bool finished;            /* result holds the outcome; delivery is pending */
 	lns_probe_result_t result;
 };
