@@ -109,14 +109,24 @@ static uint32_t uptime(const lns_election_t *e, int64_t now)
 	return up < 0 ? 0 : up > UINT32_MAX ? UINT32_MAX : (uint32_t)up;
 }
 
-static bool settled_self(const lns_election_t *e, int64_t now)
-{
-	return uptime(e, now) >= e->conf.hold_down_ms;
-}
-
 static void arm_election(lns_election_t *e, int64_t now)
 {
 	e->election_at = now + e->conf.election_timeout_ms + (int64_t)e->rank[e->conf.self] * e->conf.stagger_ms;
+}
+
+/* The current term may have had a master already: one is known here, or
+ * this node restarted in it (and may have been its master). A new master
+ * in such a term would restart a sequence its followers are past. */
+static bool mastered(const lns_election_t *e)
+{
+	return (e->cache.master != LNS_ELECTION_NONE && e->cache.term == e->term) ||
+		(e->term == e->start_term && e->conf.n > 1);
+}
+
+/* Never master twice in a term: not in the term this node restarted in. */
+static bool may_win(const lns_election_t *e)
+{
+	return e->term > e->start_term;
 }
 
 /* Every change of term passes here: votes and the vote are per term. */
@@ -182,6 +192,7 @@ void lns_election_init(lns_election_t *e, const lns_election_conf_t *conf, uint6
 	e->designated = LNS_ELECTION_NONE;
 	e->cache.master = LNS_ELECTION_NONE;
 	e->heard_at = INT64_MIN / 2;
+	e->voted_at = INT64_MIN / 2;
 	e->lease_expires = INT64_MIN;
 	e->election_at = LNS_ELECTION_NEVER;
 	/* nonces of a new incarnation differ from the last one's */
@@ -318,12 +329,13 @@ static void consider(lns_election_t *e, uint64_t term, int m, int from, int64_t 
 		return;
 	}
 	e->voted_for = m;
+	e->voted_at = now;
 	if (e->role == LNS_ROLE_CANDIDATE && from != (int)e->conf.self)
 		e->role = LNS_ROLE_FOLLOWER; /* another designation superseded ours */
 	arm_election(e, now);
 	if ((unsigned)m == e->conf.self) {
 		e->votes |= bit(e->conf.self);
-		if (count(e->votes) >= e->majority)
+		if (count(e->votes) >= e->majority && may_win(e))
 			become_master(e, now, out);
 	} else {
 		lns_election_msg_t v = { .type = LNS_EMSG_VOTE, .term = term, .master = (int16_t)m, .ok = 1 };
@@ -349,8 +361,7 @@ static void fail(lns_election_t *e, int64_t now, lns_election_out_t *out, const 
 
 /* Node j voted for another master in the term we propose in: when too
  * few of the nodes that answered the pings are left to make a majority,
- * designate again soon, the better
- * ranked first, with what the pings tell now. */
+ * designate again soon (the better ranked first) with fresh answers. */
 static void split(lns_election_t *e, unsigned j, int64_t now, lns_election_out_t *out)
 {
 	if (e->role != LNS_ROLE_CANDIDATE || e->phase != PHASE_PROPOSED)
@@ -406,23 +417,23 @@ static void on_vote(lns_election_t *e, unsigned j, const lns_election_msg_t *m, 
 	 * term: no one else can gather a majority then */
 	if (m->term == e->term && e->role != LNS_ROLE_MASTER) {
 		e->votes |= bit(j);
-		if (count(e->votes) >= e->majority)
+		if (count(e->votes) >= e->majority && may_win(e))
 			become_master(e, now, out);
 	}
 }
 
 /* ---- designation ---- */
 
-/* A master of the current term is known here: its heartbeats set the
- * sequence, so a new mastership in this term would be behind it. */
-static bool mastered(const lns_election_t *e)
+/* Up for hold_down at now, by the uptime its PONG gave plus the time
+ * since: designators deciding at about the same time agree. */
+static bool settled(const lns_election_t *e, unsigned j, int64_t now)
 {
-	return e->cache.master != LNS_ELECTION_NONE && e->cache.term == e->term;
+	return (e->ponged & bit(j)) && now - e->up_since[j] >= (int64_t)e->conf.hold_down_ms;
 }
 
-static bool better(const lns_election_t *e, unsigned a, unsigned b)
+static bool better(const lns_election_t *e, unsigned a, unsigned b, int64_t now)
 {
-	bool sa = e->settled & bit(a), sb = e->settled & bit(b);
+	bool sa = settled(e, a, now), sb = settled(e, b, now);
 	return sa != sb ? sa : e->rank[a] < e->rank[b];
 }
 
@@ -432,7 +443,7 @@ static void start_election(lns_election_t *e, int64_t now, lns_election_out_t *o
 	e->phase = PHASE_PING;
 	e->nonce++;
 	e->ponged = bit(e->conf.self);
-	e->settled = settled_self(e, now) ? bit(e->conf.self) : 0;
+	e->up_since[e->conf.self] = e->started_at;
 	e->pong_term = e->term;
 	e->pong_vote = e->voted_for;
 	e->pong_mastered = mastered(e);
@@ -446,14 +457,12 @@ static void start_election(lns_election_t *e, int64_t now, lns_election_out_t *o
 static void decide(lns_election_t *e, int64_t now, bool final, lns_election_out_t *out)
 {
 	unsigned best = e->conf.self, n = e->conf.n;
-	if (settled_self(e, now))
-		e->settled |= bit(e->conf.self);
 	for (unsigned j = 0; j < n; j++)
-		if ((e->ponged & bit(j)) && better(e, j, best))
+		if ((e->ponged & bit(j)) && better(e, j, best, now))
 			best = j;
 	unsigned answered = count(e->ponged);
 	if (!final) {
-		if (answered < e->majority || !(e->settled & bit(best)))
+		if (answered < e->majority || !settled(e, best, now))
 			return;
 		for (unsigned j = 0; j < n; j++)
 			if (!(e->ponged & bit(j)) && e->rank[j] < e->rank[best])
@@ -485,8 +494,7 @@ static void on_pong(lns_election_t *e, unsigned j, const lns_election_msg_t *m, 
 		return;
 	}
 	e->ponged |= bit(j);
-	if (m->up_ms >= e->conf.hold_down_ms)
-		e->settled |= bit(j);
+	e->up_since[j] = now - (int64_t)m->up_ms;
 	if (m->term > e->pong_term) {
 		e->pong_term = m->term;
 		e->pong_vote = m->master;
@@ -515,6 +523,11 @@ static void on_heartbeat(lns_election_t *e, unsigned x, const lns_election_msg_t
 		out->dropped = "heartbeat of another master in this term";
 		return;
 	}
+	/* a duplicate or a late one changes nothing, not even a candidacy */
+	if (m->term == e->cache.term && m->seq <= e->cache.seq) {
+		out->dropped = "old heartbeat";
+		return;
+	}
 	if (m->term > e->term) {
 		set_term(e, m->term, (int)x);
 		if (e->role == LNS_ROLE_MASTER)
@@ -522,10 +535,6 @@ static void on_heartbeat(lns_election_t *e, unsigned x, const lns_election_msg_t
 	}
 	if (e->role == LNS_ROLE_CANDIDATE)
 		e->role = LNS_ROLE_FOLLOWER;
-	if (m->term == e->cache.term && m->seq <= e->cache.seq) {
-		out->dropped = "old heartbeat";
-		return;
-	}
 	if (e->cache.master != (int)x || e->cache.term != m->term)
 		e->cache.since = now;
 	e->cache.master = (int)x;
@@ -573,6 +582,7 @@ static void on_ack(lns_election_t *e, unsigned j, const lns_election_msg_t *m, i
 static void on_start(lns_election_t *e, int64_t now, lns_election_out_t *out)
 {
 	e->started_at = now;
+	e->start_term = e->term;
 	e->role = LNS_ROLE_FOLLOWER;
 	/* what this node acked before a crash is forgotten: vote for no one
 	 * until any lease it may have backed has run out */
@@ -609,7 +619,10 @@ static void on_client(lns_election_t *e, int64_t now, lns_election_out_t *out)
 	if (!e->client_pending)
 		e->client_deadline = now + e->conf.ping_timeout_ms + e->conf.vote_timeout_ms + e->conf.lease_ms;
 	e->client_pending = true;
-	if (e->role == LNS_ROLE_FOLLOWER)
+	/* a vote just given: that election is under way, wait for its master */
+	bool voting = e->voted_for != LNS_ELECTION_NONE && !mastered(e) &&
+		now - e->voted_at < (int64_t)e->conf.vote_timeout_ms;
+	if (e->role == LNS_ROLE_FOLLOWER && !voting)
 		start_election(e, now, out);
 }
 
@@ -665,9 +678,9 @@ static void tick(lns_election_t *e, int64_t now, lns_election_out_t *out)
 			lns_election_msg_t m = { .type = LNS_EMSG_PROPOSE, .term = e->term, .master = (int16_t)e->designated };
 			emit(out, LNS_ELECTION_ALL, &m);
 			e->resend_at = now + e->conf.heartbeat_ms;
-			/* our own guard may have refused our vote at first */
-			if (e->voted_for == LNS_ELECTION_NONE)
-				consider(e, e->term, e->designated, (int)e->conf.self, now, out);
+			/* our own vote again: our guard may have refused it at first,
+			 * or the designated node may have missed it */
+			consider(e, e->term, e->designated, (int)e->conf.self, now, out);
 		}
 		break;
 	case LNS_ROLE_MASTER:

@@ -1,24 +1,39 @@
 /*
  * election/model.pml: the election protocol of election/fsm.c for 3 nodes,
- * checked with spin (tests/t_spin.sh): at most one master per term, with
- * messages lost, duplicated (a node may send again), reordered across
- * senders, and nodes that crash and restart with their persisted term and
- * vote at any moment.
+ * checked with spin by tests/t_spin.sh: at most one master per term.
  *
- * It mirrors the C machine's states (term, voted_for, role, votes) and the
- * messages that decide terms and votes: PROPOSE, VOTE (granted or a
- * refusal carrying the voter's term), HEARTBEAT (which makes its receiver
- * adopt the term and the master) and ACK (only the negative one, carrying
- * a higher term, changes state). What it leaves out only removes
- * behaviours, so the property holds for the C machine too:
- *  - PING/PONG and the choice of the designated node: here any node may
- *    designate any node for any term from its own up to MAXTERM, which
- *    covers every outcome of the ping phase, the term joining, handovers
- *    and re-elections;
+ * The network is a soup: a message once sent stays available, and any node
+ * may receive any message addressed to it at any time, again and again, or
+ * never. That is loss, duplication, reordering and any delay at once.
+ * Nodes crash and restart at any moment with their persisted term and vote
+ * (role and the votes collected are lost).
+ *
+ * States and messages mirror the C machine: term and voted_for
+ * (persistent), role (FOLLOWER, CANDIDATE, MASTER) and the votes collected;
+ * PROPOSE(term, master), VOTE granted (to the master) or refused (to the
+ * designator, with the voter's term), HEARTBEAT(term) from a master to all,
+ * and the negative ACK (a follower's higher term). consider(), on VOTE,
+ * on HEARTBEAT and higher_term() follow fsm.c. A refused VOTE and a
+ * negative ACK only make their receiver adopt a higher term with no vote:
+ * the model lets any node do that at any time, for any term, which covers
+ * them. What the model leaves out only removes behaviours, so the property
+ * holds for the C machine too:
+ *  - PING/PONG and the choice of the designated node: any node may
+ *    designate any node for a later term (a master stepping down first, as
+ *    in a handover or re-election), or join its own term for the node it
+ *    voted for (or any node, if it has not voted), which covers every
+ *    outcome of the ping phase and of fsm.c's rule for joining a term;
  *  - time: timers, leases and the vote guard only make nodes refuse or
- *    wait, which a lost message already covers.
+ *    wait, which an undelivered message already covers;
+ *  - positive ACKs: they change leases only;
+ *  - the rule that a node never becomes master in the term it restarted
+ *    in: the model allows it (the assertion accepts the same node twice).
+ * The heartbeat sequence, leases and the hold-down are the simulation's to
+ * check (tests/unit_election).
+ * Bounds: 3 nodes, terms up to MAXTERM (2 by default; 3 also passes, in
+ * more time).
  *
- * -DNO_PERSISTED_VOTE: a restart forgets the vote (but keeps the term);
+ * -DNO_PERSISTED_VOTE: a restart forgets the vote (and keeps the term);
  * spin must then find two masters in one term.
  */
 #define N 3
@@ -28,56 +43,50 @@
 #ifndef MAXTERM
 #define MAXTERM 2
 #endif
-#ifndef CHAN
-#define CHAN 2
-#endif
-/* budgets of one run: designations (by any node, for any node), crashes
- * and heartbeat rounds */
-#ifndef MAXDESIG
-#define MAXDESIG 4
-#endif
-#ifndef MAXCRASH
-#define MAXCRASH 2
-#endif
-#ifndef MAXBEAT
-#define MAXBEAT 2
-#endif
+#define NT (MAXTERM + 1)
 
 #define FOLLOWER 0
 #define CANDIDATE 1
 #define MASTER 2
-
-mtype = { PROPOSE, VOTE, HEARTBEAT, ACK };
-
-/* one queue per receiver: type, sender, term, master, ok */
-chan net[N] = [CHAN] of { mtype, byte, byte, byte, bit };
 
 /* persistent */
 byte term[N];
 byte voted[N];
 /* volatile */
 byte role[N];
-byte votes[N]; /* bit per node: granted votes for this node in term */
+byte votes[N]; /* a bit per node: granted votes for this node in term */
+
+/* the soup: a bit per message ever sent, by term */
+#define PAIR(a, b) (1 << ((a) * N + (b)))
+short proposes[NT]; /* PAIR(designator, master) */
+short grants[NT];   /* PAIR(voter, master): granted, sent to the master */
+#define BEAT(m, t) (1 << ((m) * NT + (t)))
+int beats;          /* BEAT(master, term): heartbeats, to all */
+
 /* ghost: the master of each term */
-byte master_of[MAXTERM + 1];
-byte desigs, crashes, beats;
+byte master_of[NT];
+
 /* scratch of the atomic steps, kept out of the state vector */
-hidden byte mfrom, mterm, mmaster, mok, k;
+hidden byte mfrom, mterm, mmaster, k;
 
 #define count(v) (((v) & 1) + (((v) >> 1) & 1) + (((v) >> 2) & 1))
 
-/* A send may be lost; a full queue loses it too. */
-inline send(s_to, s_type, s_from, s_t, s_m, s_ok)
+inline pick(p_v, p_lo, p_hi)
 {
-	if
-	:: nfull(net[s_to]) -> net[s_to]!s_type(s_from, s_t, s_m, s_ok)
-	:: true -> skip
-	fi
+	p_v = p_lo;
+	do
+	:: p_v < p_hi -> p_v++
+	:: true -> break
+	od
 }
 
+/* The votes a master collected are never read again (a master leaves its
+ * term or crashes before it can count votes again): clearing them only
+ * merges states. */
 inline become_master(b_i)
 {
 	role[b_i] = MASTER;
+	votes[b_i] = 0;
 	assert(master_of[term[b_i]] == NONE || master_of[term[b_i]] == b_i);
 	master_of[term[b_i]] = b_i
 }
@@ -100,15 +109,14 @@ inline set_term(st_i, st_t)
 	voted[st_i] = NONE
 }
 
+/* A refusal (VOTE not granted) carries the voter's term; its only effect,
+ * a higher term for the designator, is the raise step below. */
 inline refuse(r_i, r_to)
 {
-	if
-	:: r_to != r_i && r_to != IMPLICIT -> send(r_to, VOTE, r_i, term[r_i], 0, 0)
-	:: else -> skip
-	fi
+	skip
 }
 
-/* consider() of fsm.c: a proposal of master m for term t from node `from` */
+/* consider() of fsm.c: a proposal of master c_m for term c_t from c_from */
 inline consider(c_i, c_t, c_m, c_from)
 {
 	if
@@ -128,15 +136,15 @@ inline consider(c_i, c_t, c_m, c_from)
 			fi;
 			if
 			:: c_m == c_i -> votes[c_i] = votes[c_i] | (1 << c_i); check_won(c_i)
-			:: else -> send(c_m, VOTE, c_i, c_t, c_m, 1)
+			:: else -> grants[c_t] = grants[c_t] | PAIR(c_i, c_m)
 			fi
 		:: else -> refuse(c_i, c_from)
 		fi
 	fi
 }
 
-/* higher_term() of fsm.c; a master with a valid lease re-elects instead,
- * which is a step down followed by a designation (covered below) */
+/* higher_term() of fsm.c; a master with a valid lease re-elects instead:
+ * a step down and a designation, which the designation step covers */
 inline higher_term(h_i, h_t)
 {
 	set_term(h_i, h_t);
@@ -145,16 +153,27 @@ inline higher_term(h_i, h_t)
 
 proctype node(byte i)
 {
-	/* a node may wait for ever once the budgets are spent */
 end:
 	do
-	:: atomic { net[i]?PROPOSE(mfrom, mterm, mmaster, mok) -> consider(i, mterm, mmaster, mfrom) }
 	:: atomic {
-		net[i]?VOTE(mfrom, mterm, mmaster, mok) ->
+		/* receive a PROPOSE (the term first: most are empty) */
+		pick(mterm, 1, MAXTERM);
 		if
-		:: !mok && mterm > term[i] -> higher_term(i, mterm)
-		:: mok && mterm >= term[i] ->
-			/* votes are sent to their master only: mmaster == i */
+		:: proposes[mterm] != 0 ->
+			pick(mfrom, 0, N - 1); pick(mmaster, 0, N - 1);
+			if
+			:: mfrom != i && (proposes[mterm] & PAIR(mfrom, mmaster)) -> consider(i, mterm, mmaster, mfrom)
+			:: else -> skip
+			fi
+		:: else -> skip
+		fi
+	}
+	:: atomic {
+		/* receive a granted VOTE (votes go to their master) */
+		pick(mterm, 1, MAXTERM);
+		pick(mfrom, 0, N - 1);
+		if
+		:: mfrom != i && (grants[mterm] & PAIR(mfrom, i)) && mterm >= term[i] ->
 			if
 			:: mterm > term[i] || voted[i] == NONE -> consider(i, mterm, i, IMPLICIT)
 			:: else -> skip
@@ -169,72 +188,52 @@ end:
 		fi
 	}
 	:: atomic {
-		net[i]?HEARTBEAT(mfrom, mterm, mmaster, mok) ->
-		if
-		:: mterm < term[i] -> send(mfrom, ACK, i, term[i], 0, 0)
-		:: mterm == term[i] && role[i] == MASTER -> skip
-		:: mterm > term[i] -> set_term(i, mterm); voted[i] = mfrom; role[i] = FOLLOWER
-		:: mterm == term[i] && role[i] != MASTER -> role[i] = FOLLOWER
-		fi
+		/* receive a refused VOTE or a negative ACK: any higher term */
+		term[i] < MAXTERM ->
+		pick(mterm, term[i] + 1, MAXTERM);
+		higher_term(i, mterm)
 	}
 	:: atomic {
-		net[i]?ACK(mfrom, mterm, mmaster, mok) ->
+		/* receive a HEARTBEAT */
+		pick(mfrom, 0, N - 1); pick(mterm, 1, MAXTERM);
 		if
-		:: mterm > term[i] -> higher_term(i, mterm)
+		:: mfrom != i && (beats & BEAT(mfrom, mterm)) ->
+			if
+			:: mterm < term[i] -> skip /* a negative ACK: see the raise step */
+			:: mterm == term[i] && role[i] == MASTER -> skip
+			:: mterm > term[i] -> set_term(i, mterm); voted[i] = mfrom; role[i] = FOLLOWER
+			:: mterm == term[i] && role[i] != MASTER -> role[i] = FOLLOWER
+			fi
 		:: else -> skip
 		fi
 	}
 	:: atomic {
-		/* the master's heartbeat to every other node */
-		role[i] == MASTER && beats < MAXBEAT ->
-		beats++;
-		k = 0;
-		do
-		:: k < N && k != i -> send(k, HEARTBEAT, i, term[i], 0, 0); k++
-		:: k < N && k == i -> k++
-		:: k == N -> break
-		od
+		/* a master sends heartbeats */
+		role[i] == MASTER -> beats = beats | BEAT(i, term[i])
 	}
 	:: atomic {
-		/* designate any node for this term (joining a designation) or a
-		 * later one (a master steps down first) */
-		desigs < MAXDESIG && (term[i] < MAXTERM || (term[i] > 0 && role[i] != MASTER)) ->
-		desigs++;
-		mterm = term[i];
+		/* designate: any node for a later term, or join this term */
+		term[i] < MAXTERM || (term[i] > 0 && role[i] != MASTER) ->
+		pick(mmaster, 0, N - 1);
 		if
-		:: mterm == 0 || role[i] == MASTER -> mterm++
+		:: term[i] < MAXTERM -> pick(mterm, term[i] + 1, MAXTERM)
+		:: term[i] > 0 && role[i] != MASTER && (voted[i] == NONE || voted[i] == mmaster) -> mterm = term[i]
+		:: else -> mterm = NONE
+		fi;
+		if
+		:: mterm != NONE ->
+			role[i] = CANDIDATE;
+			if
+			:: mterm > term[i] -> set_term(i, mterm)
+			:: else -> skip
+			fi;
+			proposes[mterm] = proposes[mterm] | PAIR(i, mmaster);
+			consider(i, mterm, mmaster, i)
 		:: else -> skip
-		fi;
-		do
-		:: mterm < MAXTERM -> mterm++
-		:: true -> break
-		od;
-		if
-		:: mmaster = 0
-		:: mmaster = 1
-		:: mmaster = 2
-		fi;
-		role[i] = CANDIDATE;
-		if
-		:: mterm > term[i] -> set_term(i, mterm)
-		:: else -> skip
-		fi;
-		k = 0;
-		do
-		:: k < N && k != i -> send(k, PROPOSE, i, mterm, mmaster, 0); k++
-		:: k < N && k == i -> k++
-		:: k == N -> break
-		od;
-		consider(i, mterm, mmaster, i)
+		fi
 	}
 	:: atomic {
 		/* crash and restart: the persisted term and vote survive */
-		crashes < MAXCRASH && (role[i] != FOLLOWER || votes[i] != 0
-#ifdef NO_PERSISTED_VOTE
-		|| voted[i] != NONE
-#endif
-		) ->
-		crashes++;
 		role[i] = FOLLOWER;
 		votes[i] = 0;
 #ifdef NO_PERSISTED_VOTE
@@ -255,8 +254,8 @@ init
 		od;
 		k = 0;
 		do
-		:: k <= MAXTERM -> master_of[k] = NONE; k++
-		:: k > MAXTERM -> break
+		:: k < NT -> master_of[k] = NONE; k++
+		:: k == NT -> break
 		od;
 		run node(0);
 		run node(1);
