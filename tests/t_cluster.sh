@@ -152,6 +152,28 @@ check "the drain outlived the master's death and return" every_node_answers 127.
 expect "undrain through another follower" "200" "$(post_drain 2 undrain)"
 check "every node answers the member again" eventually 10 every_node_answers 127.0.0.2
 
+# A follower crashes and comes back: the master and its term stay.
+tf=$(master_of 1 .term)
+kill -9 "$PID3"
+wait "$PID3" 2>/dev/null
+sleep 1
+check "follower killed: the master stays" all_agree ns1 1 2
+expect "and so does its term" "$tf $tf" "$(master_of 1 .term) $(master_of 2 .term)"
+node_start 3
+check "the follower restarts and follows the same master" eventually 10 all_agree ns1 1 2 3
+expect "in the same term" "$tf" "$(master_of 3 .term)"
+
+# A partition isolates a follower: the others go on; it notices, and rejoins.
+relay isolate 3
+stale3() { [ "$(master_of 3 .stale)" = "true" ]; }
+check "an isolated follower marks its view stale" eventually 10 stale3
+check "while the master and the other follower go on" all_agree ns1 1 2
+expect "in the same term" "$tf $tf" "$(master_of 1 .term) $(master_of 2 .term)"
+relay heal
+check "healed: the follower follows the master again" eventually 10 all_agree ns1 1 2 3
+fresh3() { [ "$(master_of 3 .stale)" = "false" ]; }
+check "and is no longer stale" eventually 10 fresh3
+
 # A partition isolates the master: the majority elects ns2; ns1 stops acting as master.
 relay isolate 1
 check "isolated master: the majority elects ns2" eventually 10 all_agree ns2 2 3
@@ -176,6 +198,15 @@ relay reset
 bad=$(awk '$3 == "true" { m[$1] = m[$1] " " $4 } END { for (t in m) { split(m[t], a, " "); n = 0; delete u; for (k in a) if (!(a[k] in u)) { u[a[k]] = 1; n++ } if (n > 1) print t } }' "$T/seen")
 expect "never two nodes acting as master in one term" "" "$bad"
 check "after the bad network, one master for all three" eventually 15 all_agree ns1 1 2 3
+
+# No majority: with two nodes cut off, a client asking for an election gets 503.
+relay partition 1 2 3
+code=0
+check "no majority: POST /election answers 503 with a reason" eventually 10 sh -c \
+	"curl -s -o '$T/el.out' -w '%{http_code}' -X POST -H 'Authorization: Bearer cluster-test-token-0123456789' http://127.0.0.1:$(api_port 3)/api/v1/election | grep -q 503"
+contains "the reason" "error" "$(cat "$T/el.out")"
+relay heal
+check "healed again: one master for all three" eventually 15 all_agree ns1 1 2 3
 
 # Forged and garbage messages are dropped and counted, never acted on.
 bash -c "printf 'LNSC garbage' >/dev/udp/127.0.0.12/$CPORT; printf 'hello' >/dev/udp/127.0.0.12/$CPORT"
