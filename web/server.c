@@ -16,6 +16,7 @@
 
 #include "web/web.h"
 #include "web/web_int.h"
+#include "web/assets.h"
 
 #include "core/log.h"
 
@@ -130,6 +131,31 @@ static enum MHD_Result reply(struct MHD_Connection *conn, int status, const char
 	if (close)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	enum MHD_Result r = MHD_queue_response(conn, (unsigned)status, resp);
+	MHD_destroy_response(resp);
+	return r;
+}
+
+/* The dashboard's files: every path outside /api/ and /metrics. */
+static bool is_asset_path(const char *url)
+{
+	return url && strncmp(url, "/api/", 5) != 0 && strcmp(url, "/api") != 0 && strcmp(url, "/metrics") != 0;
+}
+
+static enum MHD_Result reply_asset(struct MHD_Connection *conn, const char *url)
+{
+	const lns_web_asset_t *a = lns_web_asset_find(url);
+	if (!a)
+		return reply(conn, MHD_HTTP_NOT_FOUND, NULL, false, lns_web_error_json("not found"));
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer(a->len, (void *)a->data, MHD_RESPMEM_PERSISTENT);
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, a->type);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+	MHD_add_response_header(resp, "Content-Security-Policy",
+		"default-src 'self'; img-src 'self' data:; style-src 'self'");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	enum MHD_Result r = MHD_queue_response(conn, MHD_HTTP_OK, resp);
 	MHD_destroy_response(resp);
 	return r;
 }
@@ -276,6 +302,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+
+	if (!body && is_asset_path(url) && (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0))
+		return reply_asset(conn, url);
 
 	lns_web_route_t route;
 	lns_web_route(method, url, body, &route);
