@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define L(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c))
+#define L(c) ((uint8_t)((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c))) /* cast: clang checks the dead branch */
 #define R4(i) L(i), L(i + 1), L(i + 2), L(i + 3)
 #define R16(i) R4(i), R4(i + 4), R4(i + 8), R4(i + 12)
 #define R64(i) R16(i), R16(i + 16), R16(i + 32), R16(i + 48)
