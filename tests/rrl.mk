@@ -1,0 +1,7 @@
+# Limits and floods: response rate limiting (nameserver/rrl), TCP limits,
+# and isolation of the control thread under a query flood.
+check_PROGRAMS += tests/unit_rrl
+TESTS += tests/unit_rrl
+tests_unit_rrl_SOURCES = tests/unit_rrl.c $(UNIT_HELPER)
+tests_unit_rrl_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_rrl_LDADD = $(NAMESERVER_LIBS) $(CORE_LIBS) $(CUNIT_LIBS)
