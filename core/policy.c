@@ -125,7 +125,8 @@ void lns_pool_state_free(lns_pool_state_t *st)
 
 bool lns_pool_state_same_answer(const lns_pool_state_t *a, const lns_pool_state_t *b)
 {
-	if (!a || !b || a->conf != b->conf || a->n_eligible != b->n_eligible || a->fallback != b->fallback)
+	if (!a || !b || a->conf != b->conf || a->n_eligible != b->n_eligible || a->fallback != b->fallback ||
+	    a->warming != b->warming)
 		return false;
 	return memcmp(a->order, b->order, a->n_eligible * sizeof(*a->order)) == 0 &&
 		memcmp(a->weight, b->weight, a->n_eligible * sizeof(*a->weight)) == 0;

@@ -28,6 +28,7 @@ typedef struct lns_pool_state {
 	unsigned n_eligible;
 	bool fallback;               /* no member is eligible: all_down applies */
 	uint16_t leader;             /* healthiest: the member in front (kept across builds) */
+	bool warming;                /* just started, some member not probed yet: SERVFAIL (EDE Not Ready) */
 } lns_pool_state_t;
 
 /* Builds the state of pool conf from health (conf->n_members records) at

@@ -15,6 +15,8 @@
 
 #define CHAIN_MAX 8
 
+#define LNS_EDE_NOT_READY 14 /* RFC 8914 */
+
 typedef struct ctx {
 	const lns_view_t *view;
 	const lns_query_t *q;
@@ -182,6 +184,13 @@ static void answer_pool(ctx_t *c, const uint8_t *owner, const lns_node_t *n)
 	atomic_fetch_add_explicit(&c->view->gen->hits[n->pool].n, 1, memory_order_relaxed);
 	if (qtype != LNS_T_A && qtype != LNS_T_AAAA && qtype != LNS_T_ANY) {
 		put_soa(c, n->zone);
+		return;
+	}
+	if (st->warming) {
+		/* Started moments ago: rather no answer than a dead member. */
+		c->rcode = LNS_RCODE_SERVFAIL;
+		c->flags &= (uint16_t)~LNS_F_AA;
+		c->ede = LNS_EDE_NOT_READY;
 		return;
 	}
 	int family = qtype == LNS_T_AAAA ? AF_INET6 : AF_INET;

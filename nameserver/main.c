@@ -8,8 +8,13 @@
 
 #include "core/config.h"
 #include "core/dname.h"
+#include "core/events.h"
 #include "core/log.h"
 #include "core/mailbox.h"
+#include "core/stats.h"
+#include "core/notify.h"
+#include "core/privs.h"
+#include "core/version.h"
 #include "core/view.h"
 #include "nameserver/nameserver.h"
 #include "election/election.h"
@@ -21,7 +26,9 @@
 #include <ev.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <pthread.h>
@@ -38,13 +45,26 @@ typedef struct options {
 	long port;
 	int ready_fd;
 	const char *http;
+	bool allow_root;
 } options_t;
 
 static options_t opt = { .config = SYSCONFDIR "/levelns/levelns.conf", .port = -1, .ready_fd = -1 };
+static lns_privs_t privs; /* who levelnsd runs as once its sockets are open */
 static lns_ns_t *ns;
 static lns_web_t *web;
 static void drains_save(const struct lns_config *cfg);
 static lns_mailbox_t *mailbox; /* web threads' requests to the control thread */
+
+/* What the admin API shows beside the views: the daemon's counters (read
+ * by the web thread through stats_hook) and its recent events (written
+ * here, on the control thread). */
+static lns_events_t *events;
+static pthread_mutex_t ns_lock = PTHREAD_MUTEX_INITIALIZER; /* ns against stats_hook at stop */
+static struct {
+	int64_t started_at;
+	_Atomic uint64_t generation, reloads, reloads_failed;
+} counters;
+static void events_scan(const lns_view_t *status);
 
 /* The control loop's state: the prober, and the coalescing of publications. */
 static struct control {
@@ -58,7 +78,14 @@ static struct control {
 	uint8_t verdict[LNS_VERDICT_MAX_BYTES];
 	ev_timer refresh;
 	bool dirty;
+	bool warming;                    /* started: pools wait for every member's first state */
+	ev_timer warm;                   /* ends the warm-up in any case */
 } ctl;
+
+/* How long pools may wait after start for every member's first probe
+ * result or the master's verdict (a blackholed member's first probe times
+ * out after its timeout, and the first probes are spread). */
+#define WARM_UP_S 2.0
 
 #define REFRESH_S 0.25
 
@@ -86,6 +113,17 @@ static const lns_health_t *verdict_health(const lns_config_t *cfg, unsigned pool
 	return copy;
 }
 
+/* A member of pc has no state yet: neither probed nor judged by a master. */
+static bool unprobed(const lns_pool_conf_t *pc, const lns_health_t *h)
+{
+	if (pc->probe.type == LNS_PROBE_NONE)
+		return false;
+	for (unsigned m = 0; m < pc->n_members; m++)
+		if (h[m].state == LNS_HEALTH_UNKNOWN)
+			return true;
+	return false;
+}
+
 /* Pool states of base's generation from the prober's current health, and
  * (for answers, not for the status views that show what this node's probes
  * see) the master's verdict. */
@@ -107,6 +145,7 @@ static lns_pool_state_t **build_pools_as(const lns_view_t *base, const lns_view_
 		lns_health_t *copy = lns_xcalloc(cfg->pools[i].n_members, sizeof(*copy));
 		const lns_health_t *h = verdicts ? verdict_health(cfg, i, first, stale, copy) : lns_prober_health(ctl.prober, i);
 		pools[i] = lns_pool_state_build(&cfg->pools[i], h, old, mono_ms());
+		pools[i]->warming = verdicts && ctl.warming && unprobed(&cfg->pools[i], h);
 		free(copy);
 		first += cfg->pools[i].n_members;
 	}
@@ -145,6 +184,14 @@ static void publish(bool status)
 		return;
 	unsigned n = cur->config->n_pools;
 	lns_pool_state_t **pools = build_pools(cur, cur);
+	bool warm = false;
+	for (unsigned i = 0; i < n; i++)
+		warm |= pools[i]->warming;
+	if (ctl.warming && !warm) {
+		lns_info("levelnsd: every pool member has a state: answering pools");
+		ctl.warming = false;
+		ev_timer_stop(ctl.loop, &ctl.warm);
+	}
 	bool differs = false;
 	for (unsigned i = 0; i < n && !differs; i++)
 		differs = !lns_pool_state_same_answer(pools[i], cur->pools[i]);
@@ -153,8 +200,11 @@ static void publish(bool status)
 	else
 		free_pools(pools, n);
 	cur = lns_view_current_writer();
-	if (status || differs)
-		lns_view_publish_status(status_view(cur));
+	if (status || differs) {
+		lns_view_t *sv = status_view(cur);
+		events_scan(sv);
+		lns_view_publish_status(sv);
+	}
 }
 
 /* Publication is coalesced: every change seen in one pass of the loop
@@ -165,6 +215,17 @@ static void prober_cb(void *arg, bool state_changed)
 		ctl.answers_dirty = true;
 	else
 		ctl.dirty = true;
+}
+
+static void warm_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop, (void)w, (void)revents;
+	if (!ctl.warming)
+		return;
+	lns_notice("levelnsd: answering pools after %.1f s although some member has no state yet "
+		   "(initial_state applies to it)", WARM_UP_S);
+	ctl.warming = false;
+	ctl.answers_dirty = true;
 }
 
 static void prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
@@ -442,21 +503,135 @@ static void drains_load(const lns_config_t *cfg)
 	drains_saved = drains_signature(cfg);
 }
 
+/* ---- events for the API: what changed since the last look ---- */
+
+static struct {
+	const lns_config_t *cfg; /* the generation the arrays follow */
+	unsigned *n_history;     /* per member, pools in order */
+	bool *drained;
+	bool master_known;
+	char master[64];
+	uint64_t term;
+} seen;
+
+static int64_t wall_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Copies src into dst (size bytes), cut if need be. */
+static void copy_text(char *dst, size_t size, const char *src)
+{
+	size_t n = src ? strnlen(src, size - 1) : 0;
+	memcpy(dst, src ? src : "", n);
+	dst[n] = '\0';
+}
+
+static void member_event(const lns_config_t *cfg, unsigned p, unsigned m, const lns_health_t *h, unsigned k)
+{
+	lns_event_t e = { .kind = LNS_EVENT_MEMBER };
+	copy_text(e.pool, sizeof(e.pool), cfg->pools[p].name);
+	copy_text(e.member, sizeof(e.member), cfg->pools[p].members[m].name);
+	if (k == UINT_MAX) { /* a drain */
+		e.kind = LNS_EVENT_DRAIN;
+		e.at = wall_now();
+		e.ok = h->drained;
+	} else {
+		const lns_health_change_t *c = &h->history[k % LNS_HEALTH_HISTORY];
+		e.at = c->at;
+		e.from = c->from;
+		e.to = c->to;
+		copy_text(e.text, sizeof(e.text), c->reason);
+	}
+	lns_events_add(events, &e);
+}
+
+/* Members' state changes (from their history rings), drains, and master
+ * changes seen in a new status view become events. A new generation is
+ * only looked at: what its members went through before is not new. */
+static void events_scan(const lns_view_t *sv)
+{
+	const lns_config_t *cfg = sv->config;
+	bool fresh = seen.cfg != cfg;
+	unsigned total = 0, k = 0;
+	for (unsigned p = 0; p < cfg->n_pools; p++)
+		total += cfg->pools[p].n_members;
+	if (fresh) {
+		free(seen.n_history);
+		free(seen.drained);
+		seen.n_history = lns_xcalloc(total ? total : 1, sizeof(*seen.n_history));
+		seen.drained = lns_xcalloc(total ? total : 1, sizeof(*seen.drained));
+		seen.cfg = cfg;
+	}
+	for (unsigned p = 0; p < cfg->n_pools; p++) {
+		const lns_health_t *h = lns_prober_health(ctl.prober, p);
+		for (unsigned m = 0; h && m < cfg->pools[p].n_members; m++, k++) {
+			unsigned n = h[m].n_history, from = seen.n_history[k];
+			if (!fresh && n > from) {
+				if (n - from > LNS_HEALTH_HISTORY)
+					from = n - LNS_HEALTH_HISTORY;
+				for (unsigned i = from; i < n; i++)
+					member_event(cfg, p, m, &h[m], i);
+			}
+			if (!fresh && h[m].drained != seen.drained[k])
+				member_event(cfg, p, m, &h[m], UINT_MAX);
+			seen.n_history[k] = n;
+			seen.drained[k] = h[m].drained;
+		}
+	}
+	/* A new master, or a new term of a master; terms that pass without
+	 * one (failed elections) are no news. */
+	const lns_cluster_status_t *c = sv->cluster;
+	if (c && (!seen.master_known || strcmp(seen.master, c->master) != 0 || (c->master[0] && seen.term != c->term))) {
+		lns_event_t e = { .kind = LNS_EVENT_MASTER, .at = wall_now(), .term = c->term };
+		copy_text(e.master, sizeof(e.master), c->master);
+		lns_events_add(events, &e);
+		seen.master_known = true;
+		copy_text(seen.master, sizeof(seen.master), c->master);
+		seen.term = c->term;
+	}
+}
+
+/* A pool's answer counter goes on across reloads (the API counts since
+ * start): the new generation's starts where the old one of the same name
+ * stands. */
+static void carry_hits(lns_view_t *v)
+{
+	const lns_view_t *cur = lns_view_current_writer();
+	if (!cur)
+		return;
+	const lns_config_t *a = v->config, *b = cur->config;
+	for (unsigned i = 0; i < a->n_pools; i++) {
+		unsigned j = i < b->n_pools && lns_dname_equal(a->pools[i].wire, b->pools[i].wire) ? i : b->n_pools;
+		for (unsigned k = 0; j == b->n_pools && k < b->n_pools; k++)
+			if (lns_dname_equal(a->pools[i].wire, b->pools[k].wire))
+				j = k;
+		if (j < b->n_pools)
+			atomic_store_explicit(&v->gen->hits[i].n,
+				atomic_load_explicit(&cur->gen->hits[j].n, memory_order_relaxed), memory_order_relaxed);
+	}
+}
+
 /* A new generation: the prober follows its pools, then answers come from
  * the health it has (kept for members that did not change). */
 static void start_generation(lns_view_t *v)
 {
+	carry_hits(v);
 	lns_prober_apply(ctl.prober, v->config, v->gen->hits);
 	lns_view_t *ready = lns_view_derive(v, build_pools(v, NULL));
 	lns_view_publish(ready);
-	lns_view_publish_status(status_view(ready));
+	lns_view_t *sv = status_view(ready);
+	events_scan(sv);
+	lns_view_publish_status(sv);
 	lns_view_free(v);
 }
 
 static void usage(FILE *to)
 {
 	fprintf(to,
-		"usage: levelnsd [-c FILE] [-f] [-a ADDR[@PORT]]... [-p PORT] [--check-config] [--ready-fd N]\n"
+		"usage: levelnsd [-c FILE] [-f] [-a ADDR[@PORT]]... [-p PORT] [--check-config] [--ready-fd N] [--allow-root]\n"
 		"  -c FILE           configuration file (default %s)\n"
 		"  -f                stay in the foreground and log to stderr\n"
 		"  -a ADDR[@PORT]    listen on this address instead of the configured ones (repeatable)\n"
@@ -464,7 +639,8 @@ static void usage(FILE *to)
 		"  --check-config    check the configuration and zones, print a summary, and exit\n"
 		"  --ready-fd N      write \"ready\\n\" to file descriptor N once every listener is up\n"
 		"  --http ADDR[@PORT]|none  serve the admin API there instead of http.listen, or not at all\n"
-		"  -V                print the version and exit\n",
+		"  --allow-root      started as root, stay root instead of running as server.user\n"
+		"  -V                print the version and the libraries, and exit\n",
 		opt.config);
 }
 
@@ -515,18 +691,31 @@ static bool same_listeners(const lns_config_t *a, const lns_config_t *b)
 	return true;
 }
 
-static void reload_cb(struct ev_loop *loop, ev_signal *w, int revents)
+/* Loads the configuration and every zone again (SIGHUP, POST
+ * /api/v1/reload): the new generation is served, or, when the files are
+ * refused, the running one goes on. Returns 0 with what is served in out,
+ * or -EINVAL with the reason in out->msg. Control thread. */
+static int reload(lns_web_reload_t *out)
 {
 	lns_err_t err;
+	lns_event_t e = { .kind = LNS_EVENT_RELOAD, .at = wall_now() };
+	lns_notify_reloading();
 	lns_notice("reload: reading %s", opt.config);
 	lns_view_t *v = load(&err);
 	if (!v) {
 		lns_err("reload: refused, keeping the running configuration: %s", err.msg);
-		return;
+		lns_notify_send("READY=1\nSTATUS=reload refused: %s", err.msg);
+		snprintf(out->msg, sizeof(out->msg), "reload refused: %s; still serving the previous configuration", err.msg);
+		copy_text(e.text, sizeof(e.text), out->msg);
+		atomic_fetch_add(&counters.reloads_failed, 1);
+		lns_events_add(events, &e);
+		return -EINVAL;
 	}
 	const lns_view_t *cur = lns_view_current_writer();
 	if (cur && !same_listeners(cur->config, v->config))
 		lns_warn("reload: listen addresses, workers and http.listen change only on restart; keeping the current sockets");
+	if (cur)
+		lns_privs_reload_check(&privs, cur->config, v->config);
 	lns_log_set_level(v->config->log_level);
 	unsigned zones = v->zones->n_zones, pools = v->config->n_pools;
 	size_t records = v->zones->n_records;
@@ -534,12 +723,57 @@ static void reload_cb(struct ev_loop *loop, ev_signal *w, int revents)
 		lns_cluster_reconfigure(ctl.cluster, v->config);
 	ctl.have_verdict = false;
 	start_generation(v);
+	out->generation = atomic_fetch_add(&counters.generation, 1) + 1;
+	out->zones = zones;
+	out->pools = pools;
+	atomic_fetch_add(&counters.reloads, 1);
+	e.ok = true;
+	snprintf(e.text, sizeof(e.text), "generation %llu: %u zones (%zu records) and %u pools",
+		(unsigned long long)out->generation, zones, records, pools);
+	lns_events_add(events, &e);
 	lns_notice("reload: done, serving %u zones (%zu records) and %u pools", zones, records, pools);
+	lns_notify_send("READY=1\nSTATUS=reload ok: serving %u zones (%zu records) and %u pools", zones, records, pools);
+	return 0;
+}
+
+static void reload_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	lns_web_reload_t out;
+	reload(&out);
+}
+
+static int reload_on_control(void *arg)
+{
+	return reload(arg);
+}
+
+static int reload_hook(void *arg, lns_web_reload_t *out)
+{
+	int rc = lns_mailbox_call(mailbox, reload_on_control, out);
+	if (rc == -ESHUTDOWN)
+		snprintf(out->msg, sizeof(out->msg), "levelnsd is stopping");
+	return rc;
+}
+
+/* The counters of every module, for the API (web thread). */
+static void stats_hook(void *arg, lns_stats_t *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->started_at = counters.started_at;
+	out->generation = atomic_load(&counters.generation);
+	out->reloads = atomic_load(&counters.reloads);
+	out->reloads_failed = atomic_load(&counters.reloads_failed);
+	pthread_mutex_lock(&ns_lock);
+	if (ns)
+		lns_ns_stats(ns, &out->queries);
+	pthread_mutex_unlock(&ns_lock);
+	lns_prober_counts(ctl.prober, &out->probes_sent, &out->probes_failed);
 }
 
 static void stop_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	lns_notice("levelnsd: stopping on signal %d", w->signum);
+	lns_notify_send("STOPPING=1\nSTATUS=stopping");
 	ev_break(loop, EVBREAK_ALL);
 }
 
@@ -551,6 +785,7 @@ static void parse_args(int argc, char **argv)
 		{ "http", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "allow-root", no_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -581,7 +816,8 @@ static void parse_args(int argc, char **argv)
 			}
 			opt.ready_fd = (int)v;
 			break;
-		case 'V': printf("levelnsd %s\n", PACKAGE_VERSION); exit(0);
+		case 'A': opt.allow_root = true; break;
+		case 'V': lns_version_print(stdout, "levelnsd", PACKAGE_VERSION); exit(0);
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
 		}
@@ -625,6 +861,8 @@ static void announce(const lns_view_t *v)
 	}
 	lns_notice("levelnsd: ready: node %s serving %u zones (%zu records) and %u pools on %s (udp, tcp)", cfg->node,
 		v->zones->n_zones, v->zones->n_records, cfg->n_pools, list);
+	lns_notify_send("READY=1\nMAINPID=%ld\nSTATUS=serving %u zones and %u pools on %s", (long)getpid(),
+		v->zones->n_zones, cfg->n_pools, list);
 	if (opt.ready_fd >= 0) {
 		if (write(opt.ready_fd, "ready\n", 6) == -1)
 			lns_warn("levelnsd: cannot write to --ready-fd %d: %s", opt.ready_fd, strerror(errno));
@@ -649,10 +887,22 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	lns_log_set_level(v->config->log_level);
+	/* Who to run as, known before anything starts; the state directory
+	 * made the user's before anything is written in it. */
+	if (lns_privs_plan(v->config->user, v->config->group, opt.allow_root || v->config->allow_root, &privs, &err) != 0 ||
+	    (v->config->cluster.enabled && lns_privs_prepare_dir(&privs, v->config->cluster.state_dir, &err) != 0)) {
+		fprintf(stderr, "levelnsd: %s\n", err.msg);
+		lns_view_free(v);
+		return 1;
+	}
 	if (!opt.foreground && daemon(0, 0) == -1) {
 		fprintf(stderr, "levelnsd: cannot become a daemon: %s\n", strerror(errno));
 		return 1;
 	}
+	int nrc = lns_notify_init();
+	if (nrc != 0)
+		lns_warn("levelnsd: NOTIFY_SOCKET %s: %s; not notifying the service manager", getenv("NOTIFY_SOCKET"),
+			strerror(-nrc));
 
 	/* Workers inherit a mask without these; the control loop takes them. */
 	sigset_t set;
@@ -670,6 +920,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	const lns_config_t *first = v->config; /* lives on in the published view */
+	counters.started_at = wall_now();
+	counters.generation = 1;
+	events = lns_events_new();
+	ctl.warming = true;
+	ev_timer_init(&ctl.warm, warm_cb, WARM_UP_S, 0.);
+	ev_timer_start(loop, &ctl.warm);
 	start_generation(v);
 	drains_load(first);
 	if (lns_ns_start(first, &ns, &err) != 0) {
@@ -685,7 +941,10 @@ int main(int argc, char **argv)
 	ev_io_start(loop, &mailbox_io);
 	lns_cluster_cbs_t cbs = { .changed = cluster_changed, .client_done = client_done, .local_report = local_report,
 		.apply_verdict = apply_verdict, .local_drains = local_drains, .drain = master_drain };
-	if (lns_cluster_start(loop, first, &cbs, &ctl.cluster, &err) != 0) {
+	lns_privs_fs_as_user(&privs, true); /* the state files are written as the user who rewrites them */
+	int crc = lns_cluster_start(loop, first, &cbs, &ctl.cluster, &err);
+	lns_privs_fs_as_user(&privs, false);
+	if (crc != 0) {
 		lns_err("levelnsd: %s", err.msg);
 		lns_ns_stop(ns);
 		lns_prober_free(ctl.prober);
@@ -694,9 +953,22 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	publish(true);
-	lns_web_hooks_t hooks = { .drain = drain_hook, .election = election_hook };
+	lns_web_hooks_t hooks = { .drain = drain_hook, .election = election_hook, .reload = reload_hook,
+		.stats = stats_hook, .events = events };
 	if (first->http_enabled && lns_web_start(&first->http_listen, &hooks, &web, &err) != 0) {
 		lns_err("levelnsd: %s", err.msg);
+		lns_ns_stop(ns);
+		lns_prober_free(ctl.prober);
+		lns_view_publish_status(NULL);
+		lns_view_publish(NULL);
+		return 1;
+	}
+	/* Every socket is open: give up root (the ICMP sockets open later,
+	 * with CAP_NET_RAW kept for them only when ping sockets are not allowed). */
+	if (lns_privs_start(&privs, first, &err) != 0) {
+		lns_err("levelnsd: %s", err.msg);
+		lns_web_stop(web);
+		lns_cluster_stop(ctl.cluster);
 		lns_ns_stop(ns);
 		lns_prober_free(ctl.prober);
 		lns_view_publish_status(NULL);
@@ -721,7 +993,11 @@ int main(int argc, char **argv)
 
 	lns_ns_stats_t st;
 	lns_ns_stats(ns, &st);
-	lns_ns_stop(ns);
+	pthread_mutex_lock(&ns_lock); /* stats_hook stops reading it */
+	lns_ns_t *stopping = ns;
+	ns = NULL;
+	pthread_mutex_unlock(&ns_lock);
+	lns_ns_stop(stopping);
 	lns_cluster_stop(ctl.cluster); /* answers waiting election requests */
 	ctl.cluster = NULL;
 	lns_mailbox_close(mailbox);
@@ -729,12 +1005,17 @@ int main(int argc, char **argv)
 	ev_io_stop(loop, &mailbox_io);
 	lns_mailbox_free(mailbox);
 	ev_timer_stop(loop, &ctl.refresh);
+	ev_timer_stop(loop, &ctl.warm);
 	ev_prepare_stop(loop, &ctl.prepare);
 	lns_prober_free(ctl.prober);
 	lns_view_publish_status(NULL);
 	lns_view_publish(NULL);
 	ev_loop_destroy(loop);
-	lns_notice("levelnsd: stopped after %" PRIu64 " UDP and %" PRIu64 " TCP queries, dropped %" PRIu64, st.udp_queries,
-		st.tcp_queries, st.dropped);
+	lns_notify_close();
+	lns_events_free(events);
+	free(seen.n_history);
+	free(seen.drained);
+	lns_notice("levelnsd: stopped after %" PRIu64 " UDP and %" PRIu64 " TCP queries, dropped %" PRIu64, st.udp,
+		st.tcp, st.dropped);
 	return 0;
 }

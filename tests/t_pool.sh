@@ -158,6 +158,24 @@ loader=$!
 check "busy pool: interval drops to min_interval_ms" eventually 10 interval_is 100
 wait $loader
 
+# Warm-up: a node that starts while a member is blackholed never answers
+# it: pools wait (SERVFAIL, EDE 14 Not Ready) until every member has a state.
+backend_ctl a mode blackhole-http
+stop_ns
+start_ns "$T/pool.conf"
+: >"$T/warm.txt"
+for i in $(seq 30); do
+	d +noall +comments +answer www.$E A | grep -E 'status:|EDE|IN[[:space:]]+A' >>"$T/warm.txt"
+	sleep 0.05
+done
+expect "warm-up: the blackholed member is never answered after a start" "" "$(grep 127.0.0.2 "$T/warm.txt")"
+# (it ends by its deadline here: named.example.test's member cannot be
+# resolved while a's services are blackholed)
+check "warm-up: it ends" eventually 10 grep -q "answering pools" "$T/ns.log"
+check "warm-up: the healthy member answers" eventually 10 answers_is 127.0.0.3 www.$E A
+grep -q "status: SERVFAIL" "$T/warm.txt" && contains "warm-up: a SERVFAIL says Not Ready" "EDE: 14" "$(cat "$T/warm.txt")"
+backend_ctl a mode up
+
 stop_ns
 stop_backends
 
