@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define INCLUDE_DEPTH 8
@@ -165,6 +166,13 @@ static int read_file(reader_t *rd, const char *path, ldns_rdf *origin_in, uint32
 		lns_err_set(rd->err, path, 0, "cannot open zone file: %s", strerror(errno));
 		return -errno;
 	}
+	/* A directory or a device would keep ldns reading forever. */
+	struct stat st;
+	if (fstat(fileno(fp), &st) == 0 && !S_ISREG(st.st_mode)) {
+		lns_err_set(rd->err, path, 0, "not a regular file");
+		fclose(fp);
+		return LNS_EZONE;
+	}
 	int bad = check_parens(rd, path, fp);
 	if (bad) {
 		fclose(fp);
@@ -203,6 +211,10 @@ static int read_file(reader_t *rd, const char *path, ldns_rdf *origin_in, uint32
 				break; /* trailing blank lines or comments */
 			lns_err_set(rd->err, path, line_before == line ? line : line - 1, "%s", ldns_get_errorstr_by_id(s));
 			rc = LNS_EPARSE;
+		}
+		if (rc == 0 && ferror(fp)) {
+			lns_err_set(rd->err, path, line, "read error: %s", strerror(errno));
+			rc = -EIO;
 		}
 		if (feof(fp))
 			break;
