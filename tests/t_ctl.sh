@@ -239,6 +239,10 @@ backend_ctl junk mode status 200
 ctl -s "http://127.0.0.4:$junk_http" health
 expect "a 200 that is not JSON: exit 1" 1 "$rc"
 contains "a 200 that is not JSON: said so" "malformed JSON" "$err"
+backend_ctl junk mode garbage
+ctl -s "http://127.0.0.4:$junk_http" health
+expect "an answer that is not HTTP: exit 1" 1 "$rc"
+contains "an answer that is not HTTP: said so" "did not answer in HTTP" "$err"
 backend_ctl junk mode endless
 ctl -s "http://127.0.0.4:$junk_http" health
 expect "an endless answer: exit 1" 1 "$rc"

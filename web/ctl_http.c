@@ -154,7 +154,14 @@ int lns_ctl_http(const lns_ctl_conn_t *c, const char *method, const char *path, 
 		fprintf(stderr, "levelnsctl: the answer from %s is larger than %u MiB\n",
 			lns_ctl_clean(c->base, base, sizeof(base)), LNS_CTL_BODY_MAX >> 20);
 		ret = LNS_CTL_REFUSED;
-	} else if (rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL) {
+	} else if (rc == CURLE_WEIRD_SERVER_REPLY || rc == CURLE_UNSUPPORTED_PROTOCOL) {
+		/* Something answered, but not in HTTP: not levelnsd. (The URL's
+		 * scheme was checked before; an answer without a status line is
+		 * HTTP/0.9, which libcurl refuses as an unsupported protocol.) */
+		fprintf(stderr, "levelnsctl: %s did not answer in HTTP: %s\n", lns_ctl_clean(c->base, base, sizeof(base)),
+			errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		ret = LNS_CTL_REFUSED;
+	} else if (rc == CURLE_URL_MALFORMAT) {
 		fprintf(stderr, "levelnsctl: bad server URL %s: %s\n", lns_ctl_clean(c->base, base, sizeof(base)),
 			curl_easy_strerror(rc));
 		ret = LNS_CTL_USAGE;
