@@ -42,6 +42,7 @@ typedef struct lns_cluster_status {
 	} dropped[8];         /* messages dropped, by reason */
 	unsigned n_dropped;
 	uint64_t elections, heartbeats_sent, heartbeats_received;
+	uint64_t heartbeats_missed; /* follower: heartbeat intervals that passed without the master's */
 } lns_cluster_status_t;
 
 #endif

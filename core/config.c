@@ -218,18 +218,22 @@ static int load_token(loader_t *ld, lns_config_t *cfg, const config_setting_t *s
 
 static int load_http(loader_t *ld, lns_config_t *cfg, const config_setting_t *g)
 {
-	static const char *const keys[] = { "listen", "enabled", "token_file", NULL };
+	static const char *const keys[] = { "listen", "enabled", "token_file", "read_auth", NULL };
 	const char *listen = NULL, *token_file = NULL;
 	int rc;
 	if (!config_setting_is_group(g))
 		return lns_cfg_fail(ld, g, "http must be a group: http = { listen = \"127.0.0.1@8053\"; };");
 	if ((rc = lns_cfg_check_keys(ld, g, keys, "http")) != 0 || (rc = lns_cfg_get_string(ld, g, "listen", &listen)) != 0 ||
 	    (rc = lns_cfg_get_string(ld, g, "token_file", &token_file)) != 0 ||
-	    (rc = lns_cfg_get_bool(ld, g, "enabled", &cfg->http_enabled)) != 0)
+	    (rc = lns_cfg_get_bool(ld, g, "enabled", &cfg->http_enabled)) != 0 ||
+	    (rc = lns_cfg_get_bool(ld, g, "read_auth", &cfg->http_read_auth)) != 0)
 		return rc;
 	lns_err_t aerr;
 	if (listen && lns_addr_parse(listen, 8053, &cfg->http_listen, &aerr) != 0)
 		return lns_cfg_fail(ld, config_setting_get_member(g, "listen"), "http.listen: %s", aerr.msg);
+	if (cfg->http_read_auth && !(token_file && *token_file))
+		return lns_cfg_fail(ld, config_setting_get_member(g, "read_auth"),
+			"http.read_auth needs http.token_file: reads would need a token that does not exist");
 	if (token_file && *token_file)
 		return load_token(ld, cfg, config_setting_get_member(g, "token_file"), token_file);
 	return 0;

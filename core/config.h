@@ -70,6 +70,7 @@ typedef struct lns_config {
 	lns_addr_t http_listen;   /* the admin endpoint (default 127.0.0.1@8053) */
 	char *http_token;         /* the first line of http.token_file; NULL: writes refused */
 	char *http_token_file;
+	bool http_read_auth;      /* reads (API and /metrics, not the dashboard's files) need the token too */
 } lns_config_t;
 
 /* Loads and validates path. Returns 0 and a new config in *out (caller frees

@@ -5,8 +5,10 @@ core_libcore_a_SOURCES = \
 	core/health.c core/health.h \
 	core/policy.c core/policy.h core/pool.h \
 	core/dname.c core/dname.h \
+	core/events.c core/events.h \
 	core/log.c core/log.h \
 	core/mailbox.c core/mailbox.h \
+	core/stats.c core/stats.h \
 	core/util.c core/util.h \
 	core/view.c core/view.h \
 	core/zonedb.c core/zonedb.h

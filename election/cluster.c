@@ -49,7 +49,8 @@ struct lns_cluster {
 	void *pending[PENDING_MAX];
 	unsigned n_pending;
 	uint64_t dropped[DROP_REASONS];
-	uint64_t elections, hb_sent, hb_received;
+	uint64_t elections, hb_sent, hb_received, hb_missed;
+	int64_t hb_at;          /* follower: when the master's last heartbeat came, or was counted missed */
 	unsigned last_role;
 	/* multi-vantage health */
 	unsigned members;
@@ -279,8 +280,10 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		c->heard_at[m.sender] = now_ms(c);
 		if (m.term > c->node_term[m.sender])
 			c->node_term[m.sender] = m.term;
-		if (m.type == LNS_EMSG_HEARTBEAT)
+		if (m.type == LNS_EMSG_HEARTBEAT) {
 			c->hb_received++;
+			c->hb_at = now_ms(c);
+		}
 		step_payload(c, &ev, m.payload + MSG_FIXED, m.payload_len - MSG_FIXED);
 	}
 }
@@ -290,9 +293,20 @@ static void report_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	lns_cluster_t *c = w->data;
 	lns_master_cache_t mc;
-	lns_election_cache(&c->fsm, now_ms(c), &mc);
-	if (mc.master < 0 || (unsigned)mc.master == c->self)
+	int64_t now = now_ms(c), hb = (int64_t)c->fsm.conf.heartbeat_ms;
+	lns_election_cache(&c->fsm, now, &mc);
+	if (mc.master < 0 || (unsigned)mc.master == c->self) {
+		c->hb_at = -1;
 		return;
+	}
+	/* Each interval past the first half-interval of slack without a
+	 * heartbeat from the master counts once as missed. */
+	if (c->hb_at < 0)
+		c->hb_at = now;
+	while (now - c->hb_at > hb + hb / 2) {
+		c->hb_missed++;
+		c->hb_at += hb;
+	}
 	uint8_t payload[8 + LNS_VERDICT_MAX_BYTES], buf[LNS_WIRE_MAX];
 	put64(payload, c->config_hash);
 	c->cbs.local_report(c->cbs.arg, payload + 8);
@@ -387,6 +401,7 @@ int lns_cluster_start(struct ev_loop *loop, const lns_config_t *cfg, const lns_c
 		}
 		c->heard_at[i] = -1;
 	}
+	c->hb_at = -1;
 	lns_election_conf_init(&conf, c->n, c->self, c->clustered ? cc->heartbeat_ms : 100);
 	for (unsigned i = 0; i < c->n; i++)
 		conf.priority[i] = (int)c->priority[i];
@@ -507,4 +522,5 @@ void lns_cluster_status(const lns_cluster_t *c, lns_cluster_status_t *out)
 	out->elections = c->elections;
 	out->heartbeats_sent = c->hb_sent;
 	out->heartbeats_received = c->hb_received;
+	out->heartbeats_missed = c->hb_missed;
 }

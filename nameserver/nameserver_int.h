@@ -150,6 +150,58 @@ void lns_axfr_stream(const lns_view_t *view, const uint8_t *pkt, size_t len, con
 
 
 
+/* ---- counters (udp.c, tcp.c) ---- */
+
+#include "core/stats.h"
+
+#include <stdatomic.h>
+
+/* One thread's counters, on cache lines of their own (allocate the holder
+ * with 64-byte alignment). Only that thread writes them, so an increment
+ * is a relaxed load and store: no locked instruction on the query path;
+ * other threads read them relaxed. */
+typedef struct lns_ns_counters {
+	_Alignas(64) _Atomic uint64_t queries;
+	_Atomic uint64_t dropped;
+	_Atomic uint64_t rcode[LNS_STATS_RCODES];
+	_Atomic uint64_t qtype[LNS_STATS_QTYPES];
+	_Alignas(64) char end[1]; /* the next field starts on another line */
+} lns_ns_counters_t;
+
+static inline void lns_ns_bump(_Atomic uint64_t *c, uint64_t n)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + n, memory_order_relaxed);
+}
+
+/* The counter slot of an answer's QTYPE, from its question (other when it
+ * has none or it cannot be read). */
+static inline unsigned lns_ns_answer_qtype(const uint8_t *ans, size_t len)
+{
+	if (len < LNS_HDR + 5 || ans[4] != 0 || ans[5] != 1)
+		return LNS_QT_OTHER;
+	size_t off = LNS_HDR;
+	while (off < len && ans[off] != 0) {
+		if (ans[off] > 63)
+			return LNS_QT_OTHER;
+		off += 1u + ans[off];
+	}
+	if (off + 3 > len)
+		return LNS_QT_OTHER;
+	return lns_stats_qtype_index((uint16_t)(ans[off + 1] << 8 | ans[off + 2]));
+}
+
+/* Counts an answer about to be sent: its header's RCODE and its QTYPE. */
+static inline void lns_ns_count_answer(lns_ns_counters_t *c, const uint8_t *ans, size_t len)
+{
+	if (len < LNS_HDR)
+		return;
+	lns_ns_bump(&c->rcode[ans[3] & 0xf], 1);
+	lns_ns_bump(&c->qtype[lns_ns_answer_qtype(ans, len)], 1);
+}
+
+/* Adds c's RCODE and QTYPE counts to out; returns its queries and dropped. */
+void lns_ns_counters_add(const lns_ns_counters_t *c, lns_query_counts_t *out, uint64_t *queries, uint64_t *dropped);
+
 /* ---- listeners (udp.c, tcp.c) ---- */
 
 #include <pthread.h>
@@ -161,13 +213,15 @@ int lns_udp_socket(const lns_addr_t *addr, bool *pktinfo, lns_err_t *err);
 lns_udp_worker_t *lns_udp_start(int fd, bool pktinfo, lns_err_t *err);
 void lns_udp_stop(lns_udp_worker_t *w);
 void lns_udp_join(lns_udp_worker_t *w);
-void lns_udp_counts(const lns_udp_worker_t *w, uint64_t *queries, uint64_t *dropped);
+/* Adds w's counters to out (udp, dropped, rcode, qtype); any thread. */
+void lns_udp_counts(const lns_udp_worker_t *w, lns_query_counts_t *out);
 
 typedef struct lns_tcp lns_tcp_t;
 int lns_tcp_socket(const lns_addr_t *addr, lns_err_t *err);
 /* Starts the TCP thread serving the n listening sockets in fds (owned). */
 lns_tcp_t *lns_tcp_start(const int *fds, unsigned n, const lns_config_t *cfg, lns_err_t *err);
 void lns_tcp_stop(lns_tcp_t *t);
-uint64_t lns_tcp_queries(const lns_tcp_t *t);
+/* Adds t's counters to out (tcp, rcode, qtype); any thread. */
+void lns_tcp_counts(const lns_tcp_t *t, lns_query_counts_t *out);
 
 #endif

@@ -83,11 +83,21 @@ void lns_ns_stop(lns_ns_t *ns)
 	free(ns);
 }
 
+void lns_ns_counters_add(const lns_ns_counters_t *c, lns_query_counts_t *out, uint64_t *queries, uint64_t *dropped)
+{
+	for (unsigned i = 0; i < LNS_STATS_RCODES; i++)
+		out->rcode[i] += atomic_load_explicit(&c->rcode[i], memory_order_relaxed);
+	for (unsigned i = 0; i < LNS_STATS_QTYPES; i++)
+		out->qtype[i] += atomic_load_explicit(&c->qtype[i], memory_order_relaxed);
+	*queries += atomic_load_explicit(&c->queries, memory_order_relaxed);
+	*dropped += atomic_load_explicit(&c->dropped, memory_order_relaxed);
+}
+
 void lns_ns_stats(const lns_ns_t *ns, lns_ns_stats_t *out)
 {
 	memset(out, 0, sizeof(*out));
 	for (unsigned i = 0; i < ns->n_udp; i++)
-		lns_udp_counts(ns->udp[i], &out->udp_queries, &out->dropped);
+		lns_udp_counts(ns->udp[i], out);
 	if (ns->tcp)
-		out->tcp_queries = lns_tcp_queries(ns->tcp);
+		lns_tcp_counts(ns->tcp, out);
 }

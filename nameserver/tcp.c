@@ -45,7 +45,7 @@ struct lns_tcp {
 	double idle_timeout;
 	bool accepting;
 	conn_t *conns;
-	_Atomic uint64_t queries;
+	lns_ns_counters_t counts;  /* cache lines of their own */
 };
 
 static lns_ratelimit_t rl_accept;
@@ -121,17 +121,24 @@ static void process(conn_t *c)
 		if (c->in_len - off - 2 < mlen)
 			break;
 		const uint8_t *msg = c->in + off + 2;
-		c->tcp->queries++;
+		lns_ns_bump(&c->tcp->counts.queries, 1);
 		if (lns_axfr_is_xfr(msg, mlen)) {
+			size_t at = c->out_len;
 			lns_axfr_stream(view, msg, mlen, (const struct sockaddr *)&c->peer, &c->out, &c->out_len, &c->out_cap);
+			/* A transfer counts once, by its first message. */
+			if (c->out_len > at + 2)
+				lns_ns_count_answer(&c->tcp->counts, c->out + at + 2, c->out_len - at - 2);
 		} else {
 			out_reserve(c, 2 + MSG_MAX);
 			lns_client_t client = { (const struct sockaddr *)&c->peer, true };
 			size_t n = lns_answer(view, msg, mlen, c->out + c->out_len + 2, MSG_MAX, &client);
 			if (n) {
+				lns_ns_count_answer(&c->tcp->counts, c->out + c->out_len + 2, n);
 				c->out[c->out_len] = (uint8_t)(n >> 8);
 				c->out[c->out_len + 1] = (uint8_t)n;
 				c->out_len += 2 + n;
+			} else {
+				lns_ns_bump(&c->tcp->counts.dropped, 1);
 			}
 		}
 		off += 2 + mlen;
@@ -251,7 +258,13 @@ static void *tcp_main(void *arg)
 
 lns_tcp_t *lns_tcp_start(const int *fds, unsigned n, const lns_config_t *cfg, lns_err_t *err)
 {
-	struct lns_tcp *t = lns_xcalloc(1, sizeof(*t));
+	/* Aligned for the counters' cache lines. */
+	struct lns_tcp *t = aligned_alloc(64, (sizeof(*t) + 63) / 64 * 64);
+	if (!t) {
+		lns_err_set(err, NULL, 0, "tcp: cannot start its thread: out of memory");
+		return NULL;
+	}
+	memset(t, 0, sizeof(*t));
 	t->loop = ev_loop_new(EVFLAG_AUTO | EVFLAG_NOSIGMASK);
 	t->max_conns = cfg->tcp_max_connections;
 	t->idle_timeout = cfg->tcp_idle_timeout_ms / 1000.0;
@@ -285,7 +298,7 @@ void lns_tcp_stop(lns_tcp_t *t)
 	free(t);
 }
 
-uint64_t lns_tcp_queries(const lns_tcp_t *t)
+void lns_tcp_counts(const lns_tcp_t *t, lns_query_counts_t *out)
 {
-	return t->queries;
+	lns_ns_counters_add(&t->counts, out, &out->tcp, &out->dropped);
 }

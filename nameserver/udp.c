@@ -24,7 +24,7 @@ struct lns_udp_worker {
 	_Atomic bool stop;
 	bool pktinfo;
 	pthread_t thread;
-	_Atomic uint64_t queries, dropped;
+	lns_ns_counters_t counts;  /* cache lines of their own */
 	struct mmsghdr in[BATCH], out[BATCH];
 	struct iovec in_iov[BATCH], out_iov[BATCH];
 	struct sockaddr_storage peer[BATCH];
@@ -147,6 +147,7 @@ static void handle(lns_udp_worker_t *w, unsigned n)
 			dropped++;
 			continue;
 		}
+		lns_ns_count_answer(&w->counts, w->out_buf[m], len);
 		struct msghdr *o = &w->out[m].msg_hdr;
 		w->out_iov[m].iov_base = w->out_buf[m];
 		w->out_iov[m].iov_len = len;
@@ -169,8 +170,9 @@ static void handle(lns_udp_worker_t *w, unsigned n)
 	lns_view_read_end();
 	if (m)
 		send_all(w, m);
-	w->queries += n;
-	w->dropped += dropped;
+	lns_ns_bump(&w->counts.queries, n);
+	if (dropped)
+		lns_ns_bump(&w->counts.dropped, dropped);
 }
 
 static void *worker_main(void *arg)
@@ -203,7 +205,13 @@ static void *worker_main(void *arg)
 
 lns_udp_worker_t *lns_udp_start(int fd, bool pktinfo, lns_err_t *err)
 {
-	lns_udp_worker_t *w = lns_xcalloc(1, sizeof(*w));
+	/* Aligned for the counters' cache lines. */
+	lns_udp_worker_t *w = aligned_alloc(64, (sizeof(*w) + 63) / 64 * 64);
+	if (!w) {
+		lns_err_set(err, NULL, 0, "udp: cannot start a worker: out of memory");
+		return NULL;
+	}
+	memset(w, 0, sizeof(*w));
 	w->fd = fd;
 	w->pktinfo = pktinfo;
 	int rc = pthread_create(&w->thread, NULL, worker_main, w);
@@ -230,8 +238,7 @@ void lns_udp_join(lns_udp_worker_t *w)
 	free(w);
 }
 
-void lns_udp_counts(const lns_udp_worker_t *w, uint64_t *queries, uint64_t *dropped)
+void lns_udp_counts(const lns_udp_worker_t *w, lns_query_counts_t *out)
 {
-	*queries += w->queries;
-	*dropped += w->dropped;
+	lns_ns_counters_add(&w->counts, out, &out->udp, &out->dropped);
 }

@@ -46,6 +46,11 @@ const lns_health_t *lns_prober_health(const lns_prober_t *p, unsigned pool);
  * Returns 0 or -ENOENT. */
 int lns_prober_drain(lns_prober_t *p, unsigned pool, unsigned member, bool drain, int64_t until);
 
+/* Probes started since lns_prober_new, and those of them that failed
+ * (timeouts included). The one function of the prober that any thread may
+ * call, while p lives. */
+void lns_prober_counts(const lns_prober_t *p, uint64_t *sent, uint64_t *failed);
+
 /* The pure parts, for unit tests. */
 
 /* Applies one probe result to h at the given times; returns true when the

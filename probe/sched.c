@@ -11,6 +11,7 @@
 #include "probe/resolve.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -63,7 +64,14 @@ struct lns_prober {
 	lns_resolver_t *resolver;
 	ev_timer rate_timer;
 	uint64_t rng;
+	/* Written here only (relaxed load and store); read by any thread. */
+	_Atomic uint64_t sent, failed;
 };
+
+static void bump(_Atomic uint64_t *c)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1, memory_order_relaxed);
+}
 
 static int64_t mono_ms(struct ev_loop *loop)
 {
@@ -121,6 +129,8 @@ static void done_cb(void *arg, const lns_probe_result_t *r)
 	m->ops[ctx->slot] = NULL;
 	m->outstanding--;
 	free(ctx);
+	if (!r->ok)
+		bump(&p->failed);
 
 	uint8_t before = m->health->state;
 	bool changed = lns_health_apply(m->health, &m->pool->probe, m->pool->initial_up, r->ok, r->reason, r->rtt_ms,
@@ -153,6 +163,7 @@ static void launch(member_rt_t *m)
 	ctx->slot = slot;
 	m->ops[slot] = ctx;
 	m->outstanding++;
+	bump(&p->sent);
 	ctx->op = lns_probe_start(p->env, &m->target, done_cb, ctx);
 }
 
@@ -448,4 +459,10 @@ int lns_prober_drain(lns_prober_t *p, unsigned pool, unsigned member, bool drain
 		drain ? "drained" : "undrained");
 	p->cb(p->cb_arg, true);
 	return 0;
+}
+
+void lns_prober_counts(const lns_prober_t *p, uint64_t *sent, uint64_t *failed)
+{
+	*sent = atomic_load_explicit(&p->sent, memory_order_relaxed);
+	*failed = atomic_load_explicit(&p->failed, memory_order_relaxed);
 }

@@ -5,6 +5,8 @@ web_libweb_a_SOURCES = \
 	web/server.c \
 	web/route.c \
 	web/render.c \
+	web/stats.c \
+	web/metrics.c \
 	web/write.c
 web_libweb_a_CPPFLAGS = $(AM_CPPFLAGS) $(MHD_CFLAGS) $(JANSSON_CFLAGS) $(URCU_CFLAGS) $(CRYPTO_CFLAGS)
 WEB_LIBS = web/libweb.a $(MHD_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)

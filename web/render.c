@@ -72,14 +72,9 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 	return len;
 }
 
-json_t *lns_web_string(const char *s, size_t max)
+char *lns_web_clean(const char *s, size_t max)
 {
-	if (!s)
-		return json_null();
-	size_t n = strnlen(s, max);
-	json_t *j = json_stringn(s, n); /* NULL when not UTF-8 */
-	if (j)
-		return j;
+	size_t n = s ? strnlen(s, max) : 0;
 	const unsigned char *u = (const unsigned char *)s;
 	char *out = lns_xmalloc(3 * n + 1);
 	size_t o = 0;
@@ -93,7 +88,20 @@ json_t *lns_web_string(const char *s, size_t max)
 			o += 3, i++;
 		}
 	}
-	j = json_stringn(out, o);
+	out[o] = '\0';
+	return out;
+}
+
+json_t *lns_web_string(const char *s, size_t max)
+{
+	if (!s)
+		return json_null();
+	size_t n = strnlen(s, max);
+	json_t *j = json_stringn(s, n); /* NULL when not UTF-8 */
+	if (j)
+		return j;
+	char *out = lns_web_clean(s, max);
+	j = json_string(out);
 	free(out);
 	return j;
 }
@@ -354,7 +362,11 @@ json_t *lns_web_endpoint_json(enum lns_web_endpoint ep, const lns_view_t *v, int
 	case LNS_WEB_EP_NONE:
 	case LNS_WEB_EP_ELECTION:
 	case LNS_WEB_EP_DRAIN:
-	case LNS_WEB_EP_UNDRAIN: break; /* writes: server.c */
+	case LNS_WEB_EP_UNDRAIN:
+	case LNS_WEB_EP_RELOAD: break; /* writes: server.c */
+	case LNS_WEB_EP_STATS:
+	case LNS_WEB_EP_EVENTS:
+	case LNS_WEB_EP_METRICS: break; /* need more than a view: server.c */
 	}
 	return NULL;
 }

@@ -18,8 +18,31 @@ static const struct route {
 	{ "/api/v1/pools", LNS_WEB_EP_POOLS, M_GET | M_HEAD, "GET, HEAD", 0 },
 	{ "/api/v1/master", LNS_WEB_EP_MASTER, M_GET | M_HEAD, "GET, HEAD", 0 },
 	{ "/api/v1/nodes", LNS_WEB_EP_NODES, M_GET | M_HEAD, "GET, HEAD", 0 },
+	{ "/api/v1/stats", LNS_WEB_EP_STATS, M_GET | M_HEAD, "GET, HEAD", 0 },
+	{ "/api/v1/events", LNS_WEB_EP_EVENTS, M_GET | M_HEAD, "GET, HEAD", 0 },
+	{ "/metrics", LNS_WEB_EP_METRICS, M_GET | M_HEAD, "GET, HEAD", 0 },
 	{ "/api/v1/election", LNS_WEB_EP_ELECTION, M_POST, "POST", M_POST },
+	{ "/api/v1/reload", LNS_WEB_EP_RELOAD, M_POST, "POST", 0 },
 };
+
+bool lns_web_endpoint_is_write(enum lns_web_endpoint ep)
+{
+	switch (ep) {
+	case LNS_WEB_EP_ELECTION:
+	case LNS_WEB_EP_DRAIN:
+	case LNS_WEB_EP_UNDRAIN:
+	case LNS_WEB_EP_RELOAD: return true;
+	case LNS_WEB_EP_NONE:
+	case LNS_WEB_EP_HEALTH:
+	case LNS_WEB_EP_POOLS:
+	case LNS_WEB_EP_MASTER:
+	case LNS_WEB_EP_NODES:
+	case LNS_WEB_EP_STATS:
+	case LNS_WEB_EP_EVENTS:
+	case LNS_WEB_EP_METRICS: break;
+	}
+	return false;
+}
 
 /* Method names are case-sensitive (RFC 9110, 9.1). */
 static unsigned method_bit(const char *method)

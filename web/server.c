@@ -24,6 +24,7 @@
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,7 @@ struct lns_web {
 	lns_web_hooks_t hooks;
 	bool has_hooks;
 	uint16_t port;
+	_Atomic unsigned connections; /* open now; past LNS_WEB_MAX_CONNECTIONS answered 503 */
 	pthread_mutex_t lock;   /* guards msg and running */
 	bool running;           /* started: log, instead of keeping for the error */
 	char msg[256];          /* libmicrohttpd's last complaint while starting */
@@ -84,13 +86,22 @@ static int64_t wall_ms(void)
 
 /* Builds the document of ep from the current view: /health from the status
  * view (every health detail), /pools from the answer view (exactly what DNS
- * workers answer from). The tree copies what it needs, so the read side is
- * left before it is dumped. */
-static json_t *endpoint_doc(enum lns_web_endpoint ep, int *status)
+ * workers answer from), /stats from the status view (its generation's
+ * counters and the cluster) and the daemon's counters. The tree copies
+ * what it needs, so the read side is left before it is dumped. */
+static json_t *endpoint_doc(lns_web_t *web, enum lns_web_endpoint ep, int *status)
 {
+	lns_stats_t st;
+	bool has_stats = ep == LNS_WEB_EP_STATS && web->has_hooks && web->hooks.stats;
+	if (has_stats)
+		web->hooks.stats(web->hooks.arg, &st);
 	bool once = reader_enter();
 	const lns_view_t *v = ep == LNS_WEB_EP_POOLS ? lns_view_read_begin() : lns_view_status_read_begin();
-	json_t *doc = v ? lns_web_endpoint_json(ep, v, wall_ms()) : NULL;
+	json_t *doc = NULL;
+	if (v && ep == LNS_WEB_EP_STATS)
+		doc = lns_web_stats_json(v, has_stats ? &st : NULL, wall_ms());
+	else if (v)
+		doc = lns_web_endpoint_json(ep, v, wall_ms());
 	lns_view_read_end();
 	if (once)
 		lns_view_reader_unregister();
@@ -98,6 +109,21 @@ static json_t *endpoint_doc(enum lns_web_endpoint ep, int *status)
 		*status = MHD_HTTP_SERVICE_UNAVAILABLE;
 		return lns_web_error_json("no view published yet");
 	}
+	return doc;
+}
+
+/* GET /api/v1/events[?since=SEQ] */
+static json_t *events_doc(lns_web_t *web, struct MHD_Connection *conn, int *status)
+{
+	uint64_t since, next, oldest;
+	if (!lns_web_since_parse(MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "since"), &since)) {
+		*status = MHD_HTTP_BAD_REQUEST;
+		return lns_web_error_json("since must be an event sequence number (0 or more), as \"next\" gave it");
+	}
+	lns_event_t *ev = lns_xmalloc(LNS_EVENTS_KEPT * sizeof(*ev));
+	size_t n = lns_events_read(web->has_hooks ? web->hooks.events : NULL, since, ev, LNS_EVENTS_KEPT, &next, &oldest);
+	json_t *doc = lns_web_events_json(ev, n, next, oldest, wall_ms());
+	free(ev);
 	return doc;
 }
 
@@ -128,9 +154,39 @@ static enum MHD_Result reply(struct MHD_Connection *conn, int status, const char
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	if (allow)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+	if (status == MHD_HTTP_UNAUTHORIZED)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"levelns\"");
 	if (close)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	enum MHD_Result r = MHD_queue_response(conn, (unsigned)status, resp);
+	MHD_destroy_response(resp);
+	return r;
+}
+
+/* GET /metrics: the status view (health, cluster) and the counters. */
+static enum MHD_Result reply_metrics(lns_web_t *web, struct MHD_Connection *conn)
+{
+	lns_stats_t st;
+	bool has_stats = web->has_hooks && web->hooks.stats;
+	if (has_stats)
+		web->hooks.stats(web->hooks.arg, &st);
+	size_t len = 0;
+	bool once = reader_enter();
+	const lns_view_t *v = lns_view_status_read_begin();
+	char *text = v ? lns_web_metrics_render(v, has_stats ? &st : NULL, wall_ms(), &len) : NULL;
+	lns_view_read_end();
+	if (once)
+		lns_view_reader_unregister();
+	if (!text)
+		return reply(conn, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, false, lns_web_error_json("no view published yet"));
+	struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(text);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, LNS_WEB_METRICS_TYPE);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	enum MHD_Result r = MHD_queue_response(conn, MHD_HTTP_OK, resp);
 	MHD_destroy_response(resp);
 	return r;
 }
@@ -180,18 +236,61 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 }
 
 /* The configured token, from the current configuration (it may change on
- * reload): copied out of the read section. */
-static bool current_token(char *out, size_t size)
+ * reload): copied out of the read section; *read_auth (when not NULL)
+ * tells whether reads need it too. */
+static bool current_token(char *out, size_t size, bool *read_auth)
 {
 	bool once = reader_enter();
 	const lns_view_t *v = lns_view_read_begin();
 	bool has = v && v->config->http_token;
 	if (has)
 		snprintf(out, size, "%s", v->config->http_token);
+	if (read_auth)
+		*read_auth = v && v->config->http_read_auth;
 	lns_view_read_end();
 	if (once)
 		lns_view_reader_unregister();
 	return has;
+}
+
+/* With http.read_auth, a read needs the token: NULL when allowed, else the
+ * error (status in *status). */
+static json_t *check_read(struct MHD_Connection *conn, int *status)
+{
+	char token[1024];
+	bool read_auth = false;
+	bool has = current_token(token, sizeof(token), &read_auth);
+	int denied = 0;
+	if (read_auth) {
+		const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+		denied = lns_web_authorize(has ? token : NULL, auth);
+	}
+	explicit_bzero(token, sizeof(token));
+	if (!denied)
+		return NULL;
+	*status = MHD_HTTP_UNAUTHORIZED;
+	return lns_web_error_json("reads need \"Authorization: Bearer <token>\" with the token of http.token_file "
+				  "(http.read_auth is on)");
+}
+
+/* POST /api/v1/reload: 200 with what is served now, 409 when the files
+ * are refused (the previous configuration keeps serving). */
+static json_t *do_reload(lns_web_t *web, int *status)
+{
+	if (!web->has_hooks || !web->hooks.reload) {
+		*status = MHD_HTTP_SERVICE_UNAVAILABLE;
+		return lns_web_error_json("reloads are not available");
+	}
+	lns_web_reload_t r;
+	memset(&r, 0, sizeof(r));
+	int rc = web->hooks.reload(web->hooks.arg, &r);
+	if (rc == 0) {
+		*status = MHD_HTTP_OK;
+		return json_pack("{s:b, s:I, s:I, s:I}", "reloaded", 1, "generation", (json_int_t)r.generation, "zones",
+			(json_int_t)r.zones, "pools", (json_int_t)r.pools);
+	}
+	*status = rc == -EINVAL ? MHD_HTTP_CONFLICT : MHD_HTTP_SERVICE_UNAVAILABLE;
+	return lns_web_error_json(r.msg[0] ? r.msg : "reload failed");
 }
 
 static json_t *do_write(lns_web_t *web, struct MHD_Connection *conn, const char *url, write_req_t *req, int *status)
@@ -203,7 +302,7 @@ static json_t *do_write(lns_web_t *web, struct MHD_Connection *conn, const char 
 		return lns_web_error_json("the body is larger than 4096 bytes");
 	}
 	const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-	int denied = lns_web_authorize(current_token(token, sizeof(token)) ? token : NULL, auth);
+	int denied = lns_web_authorize(current_token(token, sizeof(token), NULL) ? token : NULL, auth);
 	explicit_bzero(token, sizeof(token));
 	if (denied == 403) {
 		*status = MHD_HTTP_FORBIDDEN;
@@ -212,8 +311,12 @@ static json_t *do_write(lns_web_t *web, struct MHD_Connection *conn, const char 
 	}
 	if (denied) {
 		*status = MHD_HTTP_UNAUTHORIZED;
-		return lns_web_error_json("a valid \"Authorization: Bearer <token>\" header is needed");
+		return lns_web_error_json(auth ? "the token does not match: send \"Authorization: Bearer <token>\" with the "
+						 "first line of http.token_file"
+					       : "a valid \"Authorization: Bearer <token>\" header is needed");
 	}
+	if (req->route.endpoint == LNS_WEB_EP_RELOAD)
+		return do_reload(web, status);
 	if (req->route.endpoint == LNS_WEB_EP_ELECTION) {
 		char master[64];
 		uint64_t term = 0;
@@ -266,8 +369,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (!*con_cls) {
 		lns_web_route_t route;
 		lns_web_route(method, url, body, &route);
-		if (route.endpoint == LNS_WEB_EP_DRAIN || route.endpoint == LNS_WEB_EP_UNDRAIN ||
-		    route.endpoint == LNS_WEB_EP_ELECTION) {
+		if (atomic_load(&web->connections) > LNS_WEB_MAX_CONNECTIONS) {
+			char msg[96];
+			snprintf(msg, sizeof(msg), "too many connections (at most %d): try again later", LNS_WEB_MAX_CONNECTIONS);
+			return reply(conn, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, true, lns_web_error_json(msg));
+		}
+		if (lns_web_endpoint_is_write(route.endpoint)) {
 			write_req_t *req = lns_xcalloc(1, sizeof(*req));
 			req->route = route;
 			*con_cls = req;
@@ -309,10 +416,26 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	lns_web_route_t route;
 	lns_web_route(method, url, body, &route);
 	int status = route.status;
-	json_t *doc = route.endpoint != LNS_WEB_EP_NONE ? endpoint_doc(route.endpoint, &status)
-							: lns_web_error_json(route.error);
+	json_t *doc = route.endpoint == LNS_WEB_EP_NONE ? lns_web_error_json(route.error) : check_read(conn, &status);
+	if (!doc && route.endpoint == LNS_WEB_EP_METRICS)
+		return reply_metrics(web, conn);
+	if (!doc && route.endpoint == LNS_WEB_EP_EVENTS)
+		doc = events_doc(web, conn, &status);
+	else if (!doc)
+		doc = endpoint_doc(web, route.endpoint, &status);
 	/* The unread body would be taken for the next request: close. */
 	return reply(conn, status, route.allow, body, doc);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+	enum MHD_ConnectionNotificationCode toe)
+{
+	lns_web_t *web = cls;
+	(void)conn, (void)socket_context;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+		atomic_fetch_add(&web->connections, 1);
+	else if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
+		atomic_fetch_sub(&web->connections, 1);
 }
 
 /* ---- libmicrohttpd's messages ---- */
@@ -361,7 +484,9 @@ int lns_web_start(const lns_addr_t *addr, const lns_web_hooks_t *hooks, lns_web_
 	errno = 0;
 	web->daemon = MHD_start_daemon(flags, lns_addr_port(addr), NULL, NULL, on_request, web,
 		MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&addr->ss,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)LNS_WEB_MAX_CONNECTIONS,
+		/* Past LNS_WEB_MAX_CONNECTIONS a few more are let in to hear why. */
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)(LNS_WEB_MAX_CONNECTIONS + LNS_WEB_SPARE_CONNECTIONS),
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, web,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)LNS_WEB_TIMEOUT_S,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)LNS_WEB_MEMORY_LIMIT,
 		MHD_OPTION_EXTERNAL_LOGGER, on_log, web,

@@ -1,11 +1,15 @@
 /*
  * web: the admin HTTP endpoint (libmicrohttpd). It serves JSON under
  * /api/v1 rendered from the published views: GET /api/v1/health (every
- * pool with its members' health, from the status view) and GET
- * /api/v1/pools (what each pool answers, from the answer view); and the
- * writes POST /api/v1/members/{pool}/{member}/drain and .../undrain
- * (optional body {"until": "<RFC 3339>"}), with "Authorization: Bearer
- * <token>" matching http.token_file of the current configuration.
+ * pool with its members' health, from the status view), /api/v1/pools
+ * (what each pool answers, from the answer view), /master, /nodes, /stats
+ * (counters) and /events (recent changes); Prometheus metrics at GET
+ * /metrics; the dashboard's files at every other path. Writes, with
+ * "Authorization: Bearer <token>" matching http.token_file of the current
+ * configuration: POST /api/v1/members/{pool}/{member}/drain and
+ * .../undrain (optional body {"until": "<RFC 3339>"}), /api/v1/election
+ * and /api/v1/reload. With http.read_auth the reads need the token too
+ * (the dashboard's files do not).
  *
  * Threads: lns_web_start and lns_web_stop run on the thread that owns the
  * handle (the daemon's main/control thread). Requests are served on
@@ -17,6 +21,8 @@
 #ifndef LNS_WEB_WEB_H
 #define LNS_WEB_WEB_H
 
+#include "core/events.h"
+#include "core/stats.h"
 #include "core/util.h"
 
 #include <stdint.h>
@@ -26,8 +32,16 @@
 
 typedef struct lns_web lns_web_t;
 
+/* What a reload did (POST /api/v1/reload). */
+typedef struct lns_web_reload {
+	uint64_t generation;   /* of the configuration now served */
+	unsigned zones, pools;
+	char msg[640];         /* why it was refused */
+} lns_web_reload_t;
+
 /* What the writes do; called on the request thread, and expected to hand
- * the work to the control thread and wait for it. */
+ * the work to the control thread and wait for it. Any hook may be NULL:
+ * its endpoint then answers 503 (stats: counters of zero). */
 typedef struct lns_web_hooks {
 	/* Drains (drain true) or undrains a member; until is a wall-clock time
 	 * in ms, 0 for none. Returns 0, or -ENOENT with the reason in msg. */
@@ -37,7 +51,18 @@ typedef struct lns_web_hooks {
 	 * ends. Returns true with the master's name and term, or false with the
 	 * reason (no majority). */
 	bool (*election)(void *arg, char *master, size_t master_size, uint64_t *term, char *reason, size_t reason_size);
+	/* Reloads the configuration and zones as SIGHUP does. Returns 0 with
+	 * out filled, -EINVAL when the files are refused (the previous
+	 * configuration keeps serving) or another negative errno, with the
+	 * reason in out->msg. */
+	int (*reload)(void *arg, lns_web_reload_t *out);
+	/* Fills the daemon's counters (any thread, quick: no waiting on the
+	 * control thread). */
+	void (*stats)(void *arg, lns_stats_t *out);
 	void *arg;
+	/* The daemon's recent events (GET /api/v1/events); NULL: none. It must
+	 * outlive the endpoint. */
+	lns_events_t *events;
 } lns_web_hooks_t;
 
 /* Starts the admin endpoint on addr (port 0 picks a free port, see

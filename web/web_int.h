@@ -14,6 +14,8 @@
 #ifndef LNS_WEB_WEB_INT_H
 #define LNS_WEB_WEB_INT_H
 
+#include "core/events.h"
+#include "core/stats.h"
 #include "core/view.h"
 
 #include <jansson.h>
@@ -22,8 +24,9 @@
 #include <stdint.h>
 
 /* Bounds of the endpoint. */
-#define LNS_WEB_MAX_CONNECTIONS 64
-#define LNS_WEB_TIMEOUT_S 10
+#define LNS_WEB_MAX_CONNECTIONS 64   /* past it: 503 "too many connections" */
+#define LNS_WEB_SPARE_CONNECTIONS 8  /* let in past the limit to be told so; then refused */
+#define LNS_WEB_TIMEOUT_S 10         /* a connection idle this long is closed */
 #define LNS_WEB_MEMORY_LIMIT (32 * 1024) /* per connection: request line, headers */
 
 enum lns_web_endpoint {
@@ -35,7 +38,15 @@ enum lns_web_endpoint {
 	LNS_WEB_EP_ELECTION, /* POST /api/v1/election */
 	LNS_WEB_EP_DRAIN,  /* POST /api/v1/members/{pool}/{member}/drain */
 	LNS_WEB_EP_UNDRAIN, /* POST /api/v1/members/{pool}/{member}/undrain */
+	LNS_WEB_EP_STATS,  /* GET /api/v1/stats */
+	LNS_WEB_EP_EVENTS, /* GET /api/v1/events[?since=SEQ] */
+	LNS_WEB_EP_METRICS, /* GET /metrics */
+	LNS_WEB_EP_RELOAD, /* POST /api/v1/reload */
 };
+
+/* Whether ep changes state (needs the token always) or only reads (needs
+ * it with http.read_auth). */
+bool lns_web_endpoint_is_write(enum lns_web_endpoint ep);
 
 #define LNS_WEB_BODY_MAX 4096
 
@@ -79,6 +90,32 @@ json_t *lns_web_nodes_json(const lns_view_t *v, int64_t now_ms);
 json_t *lns_web_endpoint_json(enum lns_web_endpoint ep, const lns_view_t *v, int64_t now_ms);
 /* {"error": msg} */
 json_t *lns_web_error_json(const char *msg);
+
+/* GET /api/v1/stats (web/stats.c): the counters in s with what v knows
+ * (answers per pool from its generation's counters, the cluster's state
+ * from a status view). s may be NULL (counters of zero). */
+json_t *lns_web_stats_json(const lns_view_t *v, const lns_stats_t *s, int64_t now_ms);
+
+/* GET /api/v1/events (web/stats.c): the n events in ev (oldest first), and
+ * next, the seq to ask for with since= next time. */
+json_t *lns_web_events_json(const lns_event_t *ev, size_t n, uint64_t next, uint64_t oldest, int64_t now_ms);
+
+/* The since= of /api/v1/events: absent (NULL) is 0; a decimal number up to
+ * 2^64-1, else false. */
+bool lns_web_since_parse(const char *text, uint64_t *since);
+
+/* GET /metrics (web/metrics.c): the Prometheus text exposition (format
+ * 0.0.4) of s and v, in a new malloc'd string (caller frees) of *len bytes.
+ * s may be NULL (counters of zero). */
+char *lns_web_metrics_render(const lns_view_t *v, const lns_stats_t *s, int64_t now_ms, size_t *len);
+#define LNS_WEB_METRICS_TYPE "text/plain; version=0.0.4; charset=utf-8"
+
+/* RCODEs that /stats and /metrics always list (the others when not 0). */
+#define LNS_WEB_RCODES_ALWAYS 6
+
+/* Clean UTF-8 of the first max bytes of s, as lns_web_string: a new
+ * malloc'd string (caller frees); "" for NULL. */
+char *lns_web_clean(const char *s, size_t max);
 
 /* doc as compact JSON text ending in a newline, in a new malloc'd string
  * (caller frees); its length without the terminating NUL in *len when len
