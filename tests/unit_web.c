@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "core/config.h"
+#include "core/events.h"
 #include "core/policy.h"
 #include "core/util.h"
 #include "core/view.h"
@@ -15,6 +16,7 @@
 #include "web/web_int.h"
 
 #include <CUnit/CUnit.h>
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <jansson.h>
@@ -60,6 +62,24 @@ static const struct route_row {
 	{ "other version", "GET", "/api/v2/health", false, 404, LNS_WEB_EP_NONE, NULL },
 	{ "case of the path", "GET", "/API/v1/health", false, 404, LNS_WEB_EP_NONE, NULL },
 	{ "no path", "GET", NULL, false, 404, LNS_WEB_EP_NONE, NULL },
+	{ "GET stats", "GET", "/api/v1/stats", false, 200, LNS_WEB_EP_STATS, NULL },
+	{ "HEAD stats", "HEAD", "/api/v1/stats", false, 200, LNS_WEB_EP_STATS, NULL },
+	{ "POST stats is 405", "POST", "/api/v1/stats", false, 405, LNS_WEB_EP_NONE, "GET, HEAD" },
+	{ "GET events", "GET", "/api/v1/events", false, 200, LNS_WEB_EP_EVENTS, NULL },
+	{ "DELETE events is 405", "DELETE", "/api/v1/events", false, 405, LNS_WEB_EP_NONE, "GET, HEAD" },
+	{ "GET events with a body is 400", "GET", "/api/v1/events", true, 400, LNS_WEB_EP_NONE, NULL },
+	{ "GET metrics", "GET", "/metrics", false, 200, LNS_WEB_EP_METRICS, NULL },
+	{ "HEAD metrics", "HEAD", "/metrics", false, 200, LNS_WEB_EP_METRICS, NULL },
+	{ "PUT metrics is 405", "PUT", "/metrics", false, 405, LNS_WEB_EP_NONE, "GET, HEAD" },
+	{ "metrics under the API is unknown", "GET", "/api/v1/metrics", false, 404, LNS_WEB_EP_NONE, NULL },
+	{ "metrics with a slash", "GET", "/metrics/", false, 404, LNS_WEB_EP_NONE, NULL },
+	{ "POST reload", "POST", "/api/v1/reload", false, 200, LNS_WEB_EP_RELOAD, NULL },
+	{ "POST reload with a body is 400", "POST", "/api/v1/reload", true, 400, LNS_WEB_EP_NONE, NULL },
+	{ "GET reload is 405", "GET", "/api/v1/reload", false, 405, LNS_WEB_EP_NONE, "POST" },
+	{ "POST election", "POST", "/api/v1/election", false, 200, LNS_WEB_EP_ELECTION, NULL },
+	{ "GET election is 405", "GET", "/api/v1/election", false, 405, LNS_WEB_EP_NONE, "POST" },
+	{ "GET master", "GET", "/api/v1/master", false, 200, LNS_WEB_EP_MASTER, NULL },
+	{ "GET nodes", "GET", "/api/v1/nodes", false, 200, LNS_WEB_EP_NODES, NULL },
 };
 
 static void run_route_row(const void *table, size_t i)
@@ -571,6 +591,7 @@ struct fetch {
 	char ctype[64];
 	char allow[64];
 	char cache[64];
+	char www[64];
 };
 
 static size_t on_body(char *p, size_t size, size_t n, void *ud)
@@ -602,18 +623,27 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 	header_value(p, size * n, "Content-Type:", f->ctype, sizeof(f->ctype));
 	header_value(p, size * n, "Allow:", f->allow, sizeof(f->allow));
 	header_value(p, size * n, "Cache-Control:", f->cache, sizeof(f->cache));
+	header_value(p, size * n, "WWW-Authenticate:", f->www, sizeof(f->www));
 	return size * n;
 }
 
-/* method NULL: GET; body: sent with the request when not NULL. */
-static bool fetch(uint16_t port, const char *method, const char *path, const char *body, struct fetch *f)
+/* method NULL: GET; body: sent with the request when not NULL; token:
+ * sent as "Authorization: Bearer <token>" when not NULL. */
+static bool fetch_auth(uint16_t port, const char *method, const char *path, const char *body, const char *token,
+	struct fetch *f)
 {
-	char url[128];
+	char url[256], auth[256];
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", port, path);
 	memset(f, 0, sizeof(*f));
 	CURL *c = curl_easy_init();
 	if (!c)
 		return false;
+	struct curl_slist *headers = NULL;
+	if (token) {
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+		headers = curl_slist_append(headers, auth);
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+	}
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
@@ -633,7 +663,13 @@ static bool fetch(uint16_t port, const char *method, const char *path, const cha
 	else
 		fprintf(stderr, "unit_web: %s %s: %s\n", method ? method : "GET", url, curl_easy_strerror(rc));
 	curl_easy_cleanup(c);
+	curl_slist_free_all(headers);
 	return rc == CURLE_OK;
+}
+
+static bool fetch(uint16_t port, const char *method, const char *path, const char *body, struct fetch *f)
+{
+	return fetch_auth(port, method, path, body, NULL, f);
 }
 
 static json_t *fetch_json(uint16_t port, const char *path, long status)
@@ -974,6 +1010,677 @@ static void test_drain_body(void)
 	T_CHECK(lns_web_drain_body(b, strlen(b), now, &until, err, sizeof(err)) == 400, "truncated JSON: 400");
 }
 
+/* ======================================================================
+ * counters, events and metrics: documents from constructed data
+ * ====================================================================== */
+
+/* The fixture's two pools with answer counters and a cluster's state. */
+struct counted {
+	struct fixture f;
+	lns_generation_t gen;
+	lns_pool_hits_t hits[2];
+	lns_cluster_status_t cluster;
+	lns_stats_t stats;
+};
+
+static void counted_init(struct counted *c)
+{
+	memset(c, 0, sizeof(*c));
+	fixture_init(&c->f);
+	c->hits[0].n = 1234;
+	c->hits[1].n = 5;
+	c->gen.hits = c->hits;
+	c->gen.config = &c->f.cfg;
+	c->f.view.gen = &c->gen;
+	c->f.view.cluster = &c->cluster;
+	lns_cluster_status_t *cs = &c->cluster;
+	cs->clustered = true;
+	snprintf(cs->master, sizeof(cs->master), "ns\"2\\x");
+	cs->term = 7;
+	cs->elections = 3;
+	cs->heartbeats_sent = 100;
+	cs->heartbeats_received = 40;
+	cs->heartbeats_missed = 2;
+	cs->n_nodes = 2;
+	snprintf(cs->nodes[0].name, sizeof(cs->nodes[0].name), "ns1");
+	snprintf(cs->nodes[1].name, sizeof(cs->nodes[1].name), "ns\"2\\x");
+	cs->nodes[0].reachable = true;
+	cs->dropped[0].reason = "bad_mac";
+	cs->dropped[0].count = 4;
+	cs->dropped[1].reason = "replay";
+	cs->dropped[1].count = 1;
+	cs->n_dropped = 2;
+	lns_stats_t *s = &c->stats;
+	s->started_at = NOW - 90500;
+	s->generation = 3;
+	s->reloads = 2;
+	s->reloads_failed = 1;
+	s->queries.udp = 1000;
+	s->queries.tcp = 20;
+	s->queries.dropped = 3;
+	s->queries.rcode[0] = 900;
+	s->queries.rcode[3] = 100;
+	s->queries.rcode[5] = 15;
+	s->queries.rcode[9] = 2; /* NOTAUTH: listed because not 0 */
+	s->queries.qtype[LNS_QT_A] = 700;
+	s->queries.qtype[LNS_QT_AAAA] = 300;
+	s->queries.qtype[LNS_QT_OTHER] = 17;
+	s->probes_sent = 555;
+	s->probes_failed = 55;
+}
+
+static void test_stats_document(void)
+{
+	struct counted c;
+	counted_init(&c);
+	json_t *doc = lns_web_stats_json(&c.f.view, &c.stats, NOW);
+	char *text = lns_web_dump(doc, NULL);
+	json_decref(doc);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	doc = json_loads(text, 0, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	CU_ASSERT_STRING_EQUAL(sget(doc, "time"), "2026-11-28T19:40:01.123Z");
+	CU_ASSERT_EQUAL(iget(doc, "uptime_s"), 90);
+	CU_ASSERT_EQUAL(iget(doc, "generation"), 3);
+	CU_ASSERT(is_rfc3339_ms(sget(doc, "started_at")));
+	json_t *r = json_object_get(doc, "reloads");
+	CU_ASSERT(iget(r, "ok") == 2 && iget(r, "failed") == 1);
+	json_t *q = json_object_get(doc, "queries");
+	CU_ASSERT_EQUAL(iget(q, "total"), 1020);
+	CU_ASSERT_EQUAL(iget(q, "answered"), 1017);
+	CU_ASSERT_EQUAL(iget(q, "udp"), 1000);
+	CU_ASSERT_EQUAL(iget(q, "tcp"), 20);
+	CU_ASSERT_EQUAL(iget(q, "dropped"), 3);
+	json_t *rc = json_object_get(q, "by_rcode");
+	CU_ASSERT_EQUAL(iget(rc, "NOERROR"), 900);
+	CU_ASSERT_EQUAL(iget(rc, "NXDOMAIN"), 100);
+	CU_ASSERT_EQUAL(iget(rc, "REFUSED"), 15);
+	CU_ASSERT(json_is_integer(json_object_get(rc, "SERVFAIL")) && iget(rc, "SERVFAIL") == 0);
+	CU_ASSERT_EQUAL(iget(rc, "NOTAUTH"), 2);
+	CU_ASSERT_PTR_NULL(json_object_get(rc, "YXDOMAIN")); /* 0 and not among the usual six */
+	CU_ASSERT_EQUAL(json_object_size(rc), 7);
+	json_t *ty = json_object_get(q, "by_type");
+	CU_ASSERT_EQUAL(json_object_size(ty), LNS_STATS_QTYPES);
+	CU_ASSERT_EQUAL(iget(ty, "A"), 700);
+	CU_ASSERT_EQUAL(iget(ty, "AAAA"), 300);
+	CU_ASSERT_EQUAL(iget(ty, "other"), 17);
+	CU_ASSERT(json_is_integer(json_object_get(ty, "MX")) && iget(ty, "MX") == 0);
+	json_t *pools = json_object_get(doc, "pools");
+	CU_ASSERT_EQUAL(json_object_size(pools), 2);
+	CU_ASSERT_EQUAL(iget(json_object_get(pools, "www.example.test"), "answers"), 1234);
+	CU_ASSERT_EQUAL(iget(json_object_get(pools, ODD_NAME_CLEAN), "answers"), 5);
+	json_t *p = json_object_get(doc, "probes");
+	CU_ASSERT(iget(p, "sent") == 555 && iget(p, "failed") == 55);
+	json_t *cl = json_object_get(doc, "cluster");
+	CU_ASSERT(json_is_true(json_object_get(cl, "clustered")));
+	CU_ASSERT_EQUAL(iget(cl, "elections"), 3);
+	CU_ASSERT_EQUAL(iget(cl, "term"), 7);
+	CU_ASSERT_STRING_EQUAL(sget(cl, "master"), "ns\"2\\x");
+	CU_ASSERT_EQUAL(iget(cl, "heartbeats_sent"), 100);
+	CU_ASSERT_EQUAL(iget(cl, "heartbeats_missed"), 2);
+	CU_ASSERT_EQUAL(iget(json_object_get(cl, "dropped"), "bad_mac"), 4);
+	CU_ASSERT_EQUAL(iget(json_object_get(cl, "dropped"), "replay"), 1);
+	json_decref(doc);
+	free(text);
+
+	/* no counters, no cluster, no master: zeros and null */
+	c.f.view.cluster = NULL;
+	doc = lns_web_stats_json(&c.f.view, NULL, NOW);
+	CU_ASSERT_EQUAL(iget(json_object_get(doc, "queries"), "total"), 0);
+	CU_ASSERT_EQUAL(iget(doc, "uptime_s"), 0);
+	CU_ASSERT(json_is_null(json_object_get(json_object_get(doc, "cluster"), "master")));
+	CU_ASSERT(json_is_null(json_object_get(doc, "started_at")));
+	json_decref(doc);
+}
+
+static const struct since_row {
+	const char *name;
+	const char *text;
+	bool ok;
+	uint64_t since;
+} since_rows[] = {
+	{ "absent", NULL, true, 0 },
+	{ "zero", "0", true, 0 },
+	{ "a number", "42", true, 42 },
+	{ "the largest", "18446744073709551615", true, UINT64_MAX },
+	{ "past the largest", "18446744073709551616", false, 0 },
+	{ "too long", "000000000000000000001", false, 0 },
+	{ "empty", "", false, 0 },
+	{ "negative", "-1", false, 0 },
+	{ "plus", "+1", false, 0 },
+	{ "hex", "0x10", false, 0 },
+	{ "trailing junk", "12abc", false, 0 },
+	{ "space", " 1", false, 0 },
+};
+
+static void run_since_row(const void *table, size_t i)
+{
+	const struct since_row *r = &((const struct since_row *)table)[i];
+	uint64_t since = 99;
+	bool ok = lns_web_since_parse(r->text, &since);
+	T_CHECK(ok == r->ok && (!ok || since == r->since), "%s: %s %llu", r->name, ok ? "parsed" : "refused",
+		(unsigned long long)since);
+}
+
+static void add_member_event(lns_events_t *ev, unsigned k)
+{
+	lns_event_t e = { .kind = LNS_EVENT_MEMBER, .at = NOW + k, .from = LNS_HEALTH_UP, .to = LNS_HEALTH_DOWN };
+	snprintf(e.pool, sizeof(e.pool), "www.example.test");
+	snprintf(e.member, sizeof(e.member), "m%u", k);
+	snprintf(e.text, sizeof(e.text), "timeout 400 ms");
+	CU_ASSERT_EQUAL(lns_events_add(ev, &e), k);
+}
+
+static void test_events_ring(void)
+{
+	lns_events_t *ev = lns_events_new();
+	lns_event_t *out = lns_xcalloc(LNS_EVENTS_KEPT, sizeof(*out));
+	uint64_t next = 1, oldest = 1;
+	CU_ASSERT_EQUAL(lns_events_read(ev, 0, out, LNS_EVENTS_KEPT, &next, &oldest), 0);
+	CU_ASSERT(next == 0 && oldest == 0);
+	for (unsigned k = 1; k <= 10; k++)
+		add_member_event(ev, k);
+	CU_ASSERT_EQUAL(lns_events_read(ev, 0, out, LNS_EVENTS_KEPT, &next, &oldest), 10);
+	CU_ASSERT(next == 10 && oldest == 1 && out[0].seq == 1 && out[9].seq == 10);
+	CU_ASSERT_EQUAL(lns_events_read(ev, 7, out, LNS_EVENTS_KEPT, &next, &oldest), 3);
+	CU_ASSERT(out[0].seq == 8 && strcmp(out[0].member, "m8") == 0);
+	CU_ASSERT_EQUAL(lns_events_read(ev, 10, out, LNS_EVENTS_KEPT, &next, NULL), 0);
+	CU_ASSERT_EQUAL(lns_events_read(ev, 3, out, 2, &next, NULL), 2); /* max */
+	CU_ASSERT(out[0].seq == 4 && out[1].seq == 5);
+	/* a since from another run of the daemon (beyond the newest): all */
+	CU_ASSERT_EQUAL(lns_events_read(ev, 500, out, LNS_EVENTS_KEPT, &next, NULL), 10);
+	CU_ASSERT_EQUAL(lns_events_read(ev, UINT64_MAX, out, LNS_EVENTS_KEPT, &next, NULL), 10);
+	/* the ring wraps: the last 256 are kept */
+	for (unsigned k = 11; k <= 300; k++)
+		add_member_event(ev, k);
+	CU_ASSERT_EQUAL(lns_events_read(ev, 0, out, LNS_EVENTS_KEPT, &next, &oldest), LNS_EVENTS_KEPT);
+	CU_ASSERT(next == 300 && oldest == 300 - LNS_EVENTS_KEPT + 1);
+	CU_ASSERT(out[0].seq == oldest && out[LNS_EVENTS_KEPT - 1].seq == 300);
+	CU_ASSERT_EQUAL(lns_events_read(ev, 10, out, LNS_EVENTS_KEPT, &next, NULL), LNS_EVENTS_KEPT);
+	CU_ASSERT_EQUAL(lns_events_read(ev, 298, out, LNS_EVENTS_KEPT, &next, NULL), 2);
+	/* strings longer than their fields are cut and terminated */
+	lns_event_t e;
+	memset(&e, 'x', sizeof(e));
+	e.kind = LNS_EVENT_RELOAD;
+	CU_ASSERT_EQUAL(lns_events_add(ev, &e), 301);
+	CU_ASSERT_EQUAL(lns_events_read(ev, 300, out, LNS_EVENTS_KEPT, &next, NULL), 1);
+	CU_ASSERT_EQUAL(strlen(out[0].text), sizeof(out[0].text) - 1);
+	CU_ASSERT_EQUAL(strlen(out[0].pool), sizeof(out[0].pool) - 1);
+	free(out);
+	lns_events_free(ev);
+	lns_events_free(NULL);
+	CU_ASSERT_EQUAL(lns_events_add(NULL, &e), 0);
+	CU_ASSERT_EQUAL(lns_events_read(NULL, 0, NULL, 0, &next, &oldest), 0);
+}
+
+static void test_events_document(void)
+{
+	lns_event_t ev[5];
+	memset(ev, 0, sizeof(ev));
+	ev[0] = (lns_event_t){ .seq = 11, .at = NOW, .kind = LNS_EVENT_MEMBER, .from = LNS_HEALTH_UP, .to = LNS_HEALTH_DOWN };
+	snprintf(ev[0].pool, sizeof(ev[0].pool), "%s", ODD_NAME);
+	snprintf(ev[0].member, sizeof(ev[0].member), "a");
+	snprintf(ev[0].text, sizeof(ev[0].text), "connection refused");
+	ev[1] = (lns_event_t){ .seq = 12, .at = NOW + 1, .kind = LNS_EVENT_MASTER, .term = 8 };
+	snprintf(ev[1].master, sizeof(ev[1].master), "ns2");
+	ev[2] = (lns_event_t){ .seq = 13, .at = NOW + 2, .kind = LNS_EVENT_MASTER, .term = 9 }; /* none known */
+	ev[3] = (lns_event_t){ .seq = 14, .at = NOW + 3, .kind = LNS_EVENT_RELOAD, .ok = false };
+	snprintf(ev[3].text, sizeof(ev[3].text), "reload refused: a.conf:3: bad \xff");
+	ev[4] = (lns_event_t){ .seq = 15, .at = NOW + 4, .kind = LNS_EVENT_DRAIN, .ok = true };
+	snprintf(ev[4].pool, sizeof(ev[4].pool), "www.example.test");
+	snprintf(ev[4].member, sizeof(ev[4].member), "b");
+	json_t *doc = lns_web_events_json(ev, 5, 15, 3, NOW);
+	char *text = lns_web_dump(doc, NULL);
+	json_decref(doc);
+	doc = text ? json_loads(text, 0, NULL) : NULL;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	CU_ASSERT_STRING_EQUAL(sget(doc, "time"), "2026-11-28T19:40:01.123Z");
+	CU_ASSERT_EQUAL(iget(doc, "next"), 15);
+	CU_ASSERT_EQUAL(iget(doc, "oldest"), 3);
+	json_t *arr = json_object_get(doc, "events");
+	CU_ASSERT_FATAL(json_array_size(arr) == 5);
+	json_t *e = json_array_get(arr, 0);
+	CU_ASSERT_EQUAL(iget(e, "seq"), 11);
+	CU_ASSERT_STRING_EQUAL(sget(e, "time"), "2026-11-28T19:40:01.123Z");
+	CU_ASSERT_STRING_EQUAL(sget(e, "kind"), "member");
+	CU_ASSERT_STRING_EQUAL(sget(e, "pool"), ODD_NAME_CLEAN);
+	CU_ASSERT_STRING_EQUAL(sget(e, "member"), "a");
+	CU_ASSERT_STRING_EQUAL(sget(e, "from"), "up");
+	CU_ASSERT_STRING_EQUAL(sget(e, "to"), "down");
+	CU_ASSERT_STRING_EQUAL(sget(e, "reason"), "connection refused");
+	e = json_array_get(arr, 1);
+	CU_ASSERT_STRING_EQUAL(sget(e, "kind"), "master");
+	CU_ASSERT_STRING_EQUAL(sget(e, "master"), "ns2");
+	CU_ASSERT_EQUAL(iget(e, "term"), 8);
+	e = json_array_get(arr, 2);
+	CU_ASSERT(json_is_null(json_object_get(e, "master")));
+	CU_ASSERT_EQUAL(iget(e, "term"), 9);
+	e = json_array_get(arr, 3);
+	CU_ASSERT_STRING_EQUAL(sget(e, "kind"), "reload");
+	CU_ASSERT(json_is_false(json_object_get(e, "ok")));
+	CU_ASSERT_STRING_EQUAL(sget(e, "message"), "reload refused: a.conf:3: bad " FFFD);
+	e = json_array_get(arr, 4);
+	CU_ASSERT_STRING_EQUAL(sget(e, "kind"), "drain");
+	CU_ASSERT_STRING_EQUAL(sget(e, "member"), "b");
+	CU_ASSERT(json_is_true(json_object_get(e, "drained")));
+	json_decref(doc);
+	free(text);
+	doc = lns_web_events_json(NULL, 0, 0, 0, NOW);
+	CU_ASSERT(json_array_size(json_object_get(doc, "events")) == 0 && iget(doc, "next") == 0);
+	json_decref(doc);
+}
+
+/* ---- metrics ---- */
+
+/* The value of the sample line that starts with series ("name{labels}"
+ * exactly), or -1 when there is none. */
+static double metric(const char *text, const char *series)
+{
+	size_t n = strlen(series);
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (strncmp(p, series, n) == 0 && p[n] == ' ')
+			return strtod(p + n + 1, NULL);
+	return -1;
+}
+
+/* Checks the text exposition's shape line by line: a family's HELP and
+ * TYPE come before its samples, counters end in _total, label values
+ * are quoted with only \\, \" and \n escapes, values are numbers. */
+static void check_exposition(const char *text)
+{
+	char typed[128][96];
+	size_t n_typed = 0;
+	CU_ASSERT_FATAL(text && *text && text[strlen(text) - 1] == '\n');
+	for (const char *line = text; *line;) {
+		const char *end = strchr(line, '\n');
+		size_t len = (size_t)(end - line);
+		char buf[1024];
+		T_CHECK(len < sizeof(buf), "a line of %zu bytes", len);
+		snprintf(buf, sizeof(buf), "%.*s", (int)len, line);
+		line = end + 1;
+		char name[96], type[32];
+		if (sscanf(buf, "# TYPE %95s %31s", name, type) == 2) {
+			T_CHECK(strcmp(type, "counter") == 0 || strcmp(type, "gauge") == 0, "%s: type %s", name, type);
+			if (strcmp(type, "counter") == 0)
+				T_CHECK(strlen(name) > 6 && strcmp(name + strlen(name) - 6, "_total") == 0, "counter %s", name);
+			if (n_typed < 128)
+				snprintf(typed[n_typed++], sizeof(typed[0]), "%s", name);
+			continue;
+		}
+		if (strncmp(buf, "# HELP levelns_", 15) == 0)
+			continue;
+		size_t k = strspn(buf, "abcdefghijklmnopqrstuvwxyz_");
+		T_CHECK(k > 8 && strncmp(buf, "levelns_", 8) == 0, "a sample without the prefix: %s", buf);
+		snprintf(name, sizeof(name), "%.*s", (int)k, buf);
+		bool declared = n_typed && strcmp(typed[n_typed - 1], name) == 0;
+		T_CHECK(declared, "%s: no TYPE line just before its family", buf);
+		const char *p = buf + k;
+		if (*p == '{') {
+			p++;
+			while (*p && *p != '}') {
+				size_t l = strspn(p, "abcdefghijklmnopqrstuvwxyz_");
+				T_CHECK(l > 0 && p[l] == '=' && p[l + 1] == '"', "label syntax in %s", buf);
+				if (!(l > 0 && p[l] == '=' && p[l + 1] == '"'))
+					break;
+				p += l + 2;
+				while (*p && *p != '"') {
+					if (*p == '\\') {
+						T_CHECK(p[1] == '\\' || p[1] == '"' || p[1] == 'n', "escape in %s", buf);
+						p++;
+					}
+					p++;
+				}
+				T_CHECK(*p == '"', "unterminated label in %s", buf);
+				if (*p == '"')
+					p++;
+				if (*p == ',')
+					p++;
+			}
+			T_CHECK(*p == '}', "labels end in %s", buf);
+			if (*p == '}')
+				p++;
+		}
+		T_CHECK(*p == ' ', "a space before the value in %s", buf);
+		char *vend;
+		strtod(p, &vend);
+		T_CHECK(vend != p && *vend == '\0', "a number after the labels in %s", buf);
+	}
+}
+
+/* promtool check metrics, when installed (Debian: prometheus). */
+static void promtool_check(const char *text, size_t len)
+{
+	if (access("/usr/bin/promtool", X_OK) != 0) {
+		fprintf(stderr, "unit_web: no /usr/bin/promtool, its check skipped\n");
+		return;
+	}
+	char *path = lns_test_mkstemp("");
+	FILE *fp = fopen(path, "w");
+	CU_ASSERT_FATAL(fp != NULL);
+	fwrite(text, 1, len, fp);
+	fclose(fp);
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "/usr/bin/promtool check metrics <%s >%s.out 2>&1", path, path);
+	int rc = system(cmd);
+	snprintf(cmd, sizeof(cmd), "%s.out", path);
+	FILE *out = fopen(cmd, "r");
+	char msg[2048] = "";
+	if (out) {
+		size_t n = fread(msg, 1, sizeof(msg) - 1, out);
+		msg[n] = '\0';
+		fclose(out);
+	}
+	T_CHECK(rc == 0 && msg[0] == '\0', "promtool check metrics: status %d: %s", rc, msg);
+	unlink(cmd);
+	unlink(path);
+	free(path);
+}
+
+static void test_metrics_render(void)
+{
+	struct counted c;
+	counted_init(&c);
+	size_t len = 0;
+	char *text = lns_web_metrics_render(&c.f.view, &c.stats, NOW, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT_EQUAL(len, strlen(text));
+	check_exposition(text);
+	promtool_check(text, len);
+
+	CU_ASSERT_EQUAL(metric(text, "levelns_uptime_seconds"), 90.5);
+	CU_ASSERT_EQUAL(metric(text, "levelns_config_generation"), 3);
+	CU_ASSERT_EQUAL(metric(text, "levelns_reloads_total{result=\"ok\"}"), 2);
+	CU_ASSERT_EQUAL(metric(text, "levelns_reloads_total{result=\"failed\"}"), 1);
+	CU_ASSERT_EQUAL(metric(text, "levelns_views_published_total"), 7);
+	CU_ASSERT_EQUAL(metric(text, "levelns_queries_total{proto=\"udp\"}"), 1000);
+	CU_ASSERT_EQUAL(metric(text, "levelns_queries_total{proto=\"tcp\"}"), 20);
+	CU_ASSERT_EQUAL(metric(text, "levelns_queries_dropped_total"), 3);
+	CU_ASSERT_EQUAL(metric(text, "levelns_responses_total{rcode=\"NOERROR\"}"), 900);
+	CU_ASSERT_EQUAL(metric(text, "levelns_responses_total{rcode=\"SERVFAIL\"}"), 0);
+	CU_ASSERT_EQUAL(metric(text, "levelns_responses_total{rcode=\"NOTAUTH\"}"), 2);
+	CU_ASSERT_EQUAL(metric(text, "levelns_responses_total{rcode=\"YXDOMAIN\"}"), -1);
+	CU_ASSERT_EQUAL(metric(text, "levelns_responses_by_qtype_total{qtype=\"AAAA\"}"), 300);
+	CU_ASSERT_EQUAL(metric(text, "levelns_responses_by_qtype_total{qtype=\"other\"}"), 17);
+	CU_ASSERT_EQUAL(metric(text, "levelns_responses_by_qtype_total{qtype=\"MX\"}"), 0);
+	CU_ASSERT_EQUAL(metric(text, "levelns_pool_answers_total{pool=\"www.example.test\"}"), 1234);
+	/* the odd pool name: quote, backslash and newline escaped, bad bytes replaced */
+	CU_ASSERT_EQUAL(metric(text, "levelns_pool_answers_total{pool=\"we\\\"ird\\\\name\\n\x01\xc3\xa9" FFFD "\"}"), 5);
+	CU_ASSERT_EQUAL(metric(text, "levelns_pool_eligible_members{pool=\"www.example.test\"}"), 2);
+	const char *a = "{pool=\"www.example.test\",member=\"a\"}";
+	char series[256];
+	snprintf(series, sizeof(series), "levelns_member_up%s", a);
+	CU_ASSERT_EQUAL(metric(text, series), 1);
+	CU_ASSERT_EQUAL(metric(text, "levelns_member_up{pool=\"www.example.test\",member=\"b\"}"), 0);
+	CU_ASSERT_EQUAL(metric(text, "levelns_member_up{pool=\"www.example.test\",member=\"d\"}"), 0); /* drained */
+	CU_ASSERT_EQUAL(metric(text, "levelns_member_state{pool=\"www.example.test\",member=\"a\",state=\"up\"}"), 1);
+	CU_ASSERT_EQUAL(metric(text, "levelns_member_state{pool=\"www.example.test\",member=\"a\",state=\"down\"}"), 0);
+	CU_ASSERT_EQUAL(metric(text, "levelns_member_state{pool=\"www.example.test\",member=\"b\",state=\"down\"}"), 1);
+	CU_ASSERT_EQUAL(metric(text, "levelns_member_state{pool=\"www.example.test\",member=\"d\",state=\"drained\"}"), 1);
+	CU_ASSERT_EQUAL(metric(text, "levelns_member_state{pool=\"www.example.test\",member=\"d\",state=\"up\"}"), 0);
+	snprintf(series, sizeof(series), "levelns_member_rtt_seconds%s", a);
+	CU_ASSERT_DOUBLE_EQUAL(metric(text, series), 0.00021, 1e-12);
+	CU_ASSERT_EQUAL(metric(text, "levelns_member_rtt_seconds{pool=\"www.example.test\",member=\"b\"}"), -1);
+	CU_ASSERT_EQUAL(metric(text, "levelns_member_probe_interval_seconds{pool=\"www.example.test\",member=\"b\"}"),
+		0.025);
+	CU_ASSERT_EQUAL(metric(text, "levelns_member_probes_total{pool=\"www.example.test\",member=\"b\"}"), 40);
+	CU_ASSERT_EQUAL(metric(text, "levelns_member_probe_failures_total{pool=\"www.example.test\",member=\"b\"}"), 30);
+	CU_ASSERT_EQUAL(metric(text, "levelns_member_state_changes_total{pool=\"www.example.test\",member=\"b\"}"), 10);
+	CU_ASSERT_EQUAL(metric(text, "levelns_probes_total"), 555);
+	CU_ASSERT_EQUAL(metric(text, "levelns_probes_failed_total"), 55);
+	CU_ASSERT_EQUAL(metric(text, "levelns_cluster_elections_total"), 3);
+	CU_ASSERT_EQUAL(metric(text, "levelns_cluster_term"), 7);
+	CU_ASSERT_EQUAL(metric(text, "levelns_cluster_master{node=\"ns\\\"2\\\\x\"}"), 1);
+	CU_ASSERT_EQUAL(metric(text, "levelns_cluster_heartbeats_sent_total"), 100);
+	CU_ASSERT_EQUAL(metric(text, "levelns_cluster_heartbeats_received_total"), 40);
+	CU_ASSERT_EQUAL(metric(text, "levelns_cluster_heartbeats_missed_total"), 2);
+	CU_ASSERT_EQUAL(metric(text, "levelns_cluster_dropped_messages_total{reason=\"bad_mac\"}"), 4);
+	CU_ASSERT_EQUAL(metric(text, "levelns_cluster_node_reachable{node=\"ns1\"}"), 1);
+	free(text);
+
+	/* no master known: no series for it; no counters, no cluster */
+	c.cluster.master[0] = '\0';
+	text = lns_web_metrics_render(&c.f.view, NULL, NOW, &len);
+	T_CHECK(!strstr(text, "levelns_cluster_master{"), "a master series without a master");
+	CU_ASSERT_EQUAL(metric(text, "levelns_queries_total{proto=\"udp\"}"), 0);
+	check_exposition(text);
+	promtool_check(text, len);
+	free(text);
+	c.f.view.cluster = NULL;
+	c.f.view.gen = NULL;
+	text = lns_web_metrics_render(&c.f.view, NULL, NOW, &len);
+	CU_ASSERT_EQUAL(metric(text, "levelns_pool_answers_total{pool=\"www.example.test\"}"), 0);
+	CU_ASSERT_EQUAL(metric(text, "levelns_cluster_term"), 0);
+	check_exposition(text);
+	free(text);
+}
+
+static void test_write_endpoints(void)
+{
+	static const struct {
+		enum lns_web_endpoint ep;
+		bool write;
+	} rows[] = {
+		{ LNS_WEB_EP_NONE, false }, { LNS_WEB_EP_HEALTH, false }, { LNS_WEB_EP_POOLS, false },
+		{ LNS_WEB_EP_MASTER, false }, { LNS_WEB_EP_NODES, false }, { LNS_WEB_EP_STATS, false },
+		{ LNS_WEB_EP_EVENTS, false }, { LNS_WEB_EP_METRICS, false }, { LNS_WEB_EP_ELECTION, true },
+		{ LNS_WEB_EP_DRAIN, true }, { LNS_WEB_EP_UNDRAIN, true }, { LNS_WEB_EP_RELOAD, true },
+	};
+	for (size_t i = 0; i < N_ELEMS(rows); i++)
+		T_CHECK(lns_web_endpoint_is_write(rows[i].ep) == rows[i].write, "endpoint %d", rows[i].ep);
+}
+
+/* ======================================================================
+ * the endpoint with the daemon's hooks: stats, events, metrics, reload,
+ * read_auth, the connection limit
+ * ====================================================================== */
+
+#define TOKEN "unit-test-token-0123456789"
+
+static int fake_reload_rc;
+static unsigned fake_reloads;
+
+static int fake_reload(void *arg, lns_web_reload_t *out)
+{
+	fake_reloads++;
+	if (fake_reload_rc == 0) {
+		out->generation = 4;
+		out->zones = 2;
+		out->pools = 1;
+		return 0;
+	}
+	snprintf(out->msg, sizeof(out->msg), "reload refused: x.conf:3: bad; still serving the previous configuration");
+	return fake_reload_rc;
+}
+
+static void fake_stats(void *arg, lns_stats_t *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->started_at = NOW;
+	out->generation = 4;
+	out->queries.udp = 77;
+	out->queries.rcode[0] = 77;
+	out->queries.qtype[LNS_QT_A] = 77;
+	out->probes_sent = 9;
+}
+
+static lns_config_t *load_conf(const char *dir, const char *extra)
+{
+	char text[2048];
+	snprintf(text, sizeof(text), "%s%s", server_conf, extra);
+	char *path = lns_test_write(dir, "hooks.conf", text);
+	lns_config_t *cfg = NULL;
+	lns_err_t err;
+	int rc = lns_config_load(path, &cfg, &err);
+	T_CHECK(rc == 0, "config: %s", err.msg);
+	unlink(path);
+	free(path);
+	return cfg;
+}
+
+static int connect_to(uint16_t port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void test_server_hooks(void)
+{
+	char *dir = lns_test_mkdtemp();
+	free(lns_test_write(dir, "tok", TOKEN "\n"));
+	lns_events_t *events = lns_events_new();
+	lns_web_hooks_t hooks = { .reload = fake_reload, .stats = fake_stats, .events = events };
+	lns_addr_t any;
+	addr(&any, "127.0.0.1@0");
+	lns_web_t *web = NULL;
+	lns_err_t err;
+	CU_ASSERT_FATAL(lns_web_start(&any, &hooks, &web, &err) == 0);
+	uint16_t port = lns_web_port(web);
+	lns_view_publish(lns_view_new(load_conf(dir, "http = { token_file = \"tok\"; };\n"), NULL));
+
+	json_t *doc = fetch_json(port, "/api/v1/stats", 200);
+	CU_ASSERT_EQUAL(iget(json_object_get(doc, "queries"), "udp"), 77);
+	CU_ASSERT_EQUAL(iget(json_object_get(json_object_get(doc, "queries"), "by_type"), "A"), 77);
+	CU_ASSERT_EQUAL(iget(doc, "generation"), 4);
+	CU_ASSERT_EQUAL(iget(json_object_get(json_object_get(doc, "pools"), "www.example.test"), "answers"), 0);
+	json_decref(doc);
+
+	/* events: all, then since */
+	for (unsigned k = 1; k <= 3; k++)
+		add_member_event(events, k);
+	doc = fetch_json(port, "/api/v1/events", 200);
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(doc, "events")), 3);
+	CU_ASSERT_EQUAL(iget(doc, "next"), 3);
+	json_decref(doc);
+	doc = fetch_json(port, "/api/v1/events?since=2", 200);
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(doc, "events")), 1);
+	CU_ASSERT_EQUAL(iget(json_array_get(json_object_get(doc, "events"), 0), "seq"), 3);
+	json_decref(doc);
+	doc = fetch_json(port, "/api/v1/events?since=3", 200);
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(doc, "events")), 0);
+	json_decref(doc);
+	doc = fetch_json(port, "/api/v1/events?since=-1", 400);
+	T_CONTAINS("bad since", sget(doc, "error"), "since must be");
+	json_decref(doc);
+
+	/* metrics: text, the counters and the view */
+	struct fetch f;
+	CU_ASSERT(fetch(port, NULL, "/metrics", NULL, &f));
+	CU_ASSERT_EQUAL(f.status, 200);
+	CU_ASSERT_STRING_EQUAL(f.ctype, LNS_WEB_METRICS_TYPE);
+	CU_ASSERT(f.body && metric(f.body, "levelns_queries_total{proto=\"udp\"}") == 77);
+	CU_ASSERT(f.body && metric(f.body, "levelns_probes_total") == 9);
+	CU_ASSERT(f.body && metric(f.body, "levelns_member_up{pool=\"www.example.test\",member=\"a\"}") == 0);
+	if (f.body) {
+		check_exposition(f.body);
+		promtool_check(f.body, f.len);
+	}
+	free(f.body);
+	CU_ASSERT(fetch(port, "POST", "/metrics", NULL, &f));
+	CU_ASSERT(f.status == 405 && strcmp(f.allow, "GET, HEAD") == 0);
+	free(f.body);
+
+	/* reload: the token, then 200, 409 or 503 as the hook says */
+	CU_ASSERT(fetch(port, "POST", "/api/v1/reload", NULL, &f));
+	CU_ASSERT_EQUAL(f.status, 401);
+	CU_ASSERT_STRING_EQUAL(f.www, "Bearer realm=\"levelns\"");
+	free(f.body);
+	CU_ASSERT(fetch_auth(port, "POST", "/api/v1/reload", NULL, "wrong-token-0123456789", &f));
+	CU_ASSERT_EQUAL(f.status, 401);
+	T_CONTAINS("wrong token", f.body, "does not match");
+	free(f.body);
+	CU_ASSERT_EQUAL(fake_reloads, 0);
+	fake_reload_rc = 0;
+	CU_ASSERT(fetch_auth(port, "POST", "/api/v1/reload", NULL, TOKEN, &f));
+	CU_ASSERT_EQUAL(f.status, 200);
+	doc = f.body ? json_loads(f.body, 0, NULL) : NULL;
+	CU_ASSERT(json_is_true(json_object_get(doc, "reloaded")) && iget(doc, "generation") == 4 &&
+		iget(doc, "zones") == 2 && iget(doc, "pools") == 1);
+	json_decref(doc);
+	free(f.body);
+	fake_reload_rc = -EINVAL;
+	CU_ASSERT(fetch_auth(port, "POST", "/api/v1/reload", NULL, TOKEN, &f));
+	CU_ASSERT_EQUAL(f.status, 409);
+	T_CONTAINS("409", f.body, "\"error\":\"reload refused: x.conf:3: bad; still serving the previous configuration\"");
+	free(f.body);
+	fake_reload_rc = -ESHUTDOWN;
+	CU_ASSERT(fetch_auth(port, "POST", "/api/v1/reload", NULL, TOKEN, &f));
+	CU_ASSERT_EQUAL(f.status, 503);
+	free(f.body);
+	CU_ASSERT_EQUAL(fake_reloads, 3);
+	CU_ASSERT(fetch_auth(port, "POST", "/api/v1/reload", "{}", TOKEN, &f));
+	CU_ASSERT_EQUAL(f.status, 400);
+	T_CONTAINS("reload with a body", f.body, "takes no body");
+	free(f.body);
+	CU_ASSERT(fetch_auth(port, "GET", "/api/v1/reload", NULL, TOKEN, &f));
+	CU_ASSERT(f.status == 405 && strcmp(f.allow, "POST") == 0);
+	free(f.body);
+	CU_ASSERT_EQUAL(fake_reloads, 3);
+
+	/* reads are open without read_auth */
+	CU_ASSERT(fetch(port, NULL, "/api/v1/health", NULL, &f));
+	CU_ASSERT_EQUAL(f.status, 200);
+	free(f.body);
+
+	/* http.read_auth: every read needs the token, the dashboard's files not */
+	lns_view_publish(lns_view_new(load_conf(dir, "http = { token_file = \"tok\"; read_auth = true; };\n"), NULL));
+	static const char *const reads[] = { "/api/v1/health", "/api/v1/pools", "/api/v1/master", "/api/v1/nodes",
+		"/api/v1/stats", "/api/v1/events", "/metrics" };
+	for (size_t i = 0; i < N_ELEMS(reads); i++) {
+		CU_ASSERT(fetch(port, NULL, reads[i], NULL, &f));
+		T_CHECK(f.status == 401 && strcmp(f.ctype, "application/json") == 0, "%s without the token: %ld", reads[i],
+			f.status);
+		T_CONTAINS(reads[i], f.body, "http.read_auth");
+		free(f.body);
+		CU_ASSERT(fetch_auth(port, NULL, reads[i], NULL, "not-the-token-0123456789", &f));
+		T_CHECK(f.status == 401, "%s with a wrong token: %ld", reads[i], f.status);
+		free(f.body);
+		CU_ASSERT(fetch_auth(port, NULL, reads[i], NULL, TOKEN, &f));
+		T_CHECK(f.status == 200, "%s with the token: %ld", reads[i], f.status);
+		free(f.body);
+	}
+	CU_ASSERT(fetch(port, NULL, "/", NULL, &f));
+	T_CHECK(f.status == 200 || f.status == 404, "the dashboard needs no token: %ld", f.status);
+	T_CHECK(f.status != 401, "the dashboard needs no token");
+	free(f.body);
+	CU_ASSERT(fetch(port, NULL, "/api/v1/nope", NULL, &f));
+	CU_ASSERT_EQUAL(f.status, 404);
+	free(f.body);
+
+	/* the connection limit: past it, a JSON 503; below it again, served */
+	int fds[LNS_WEB_MAX_CONNECTIONS];
+	size_t n_fds = 0;
+	for (; n_fds < LNS_WEB_MAX_CONNECTIONS; n_fds++)
+		if ((fds[n_fds] = connect_to(port)) < 0)
+			break;
+	CU_ASSERT_EQUAL(n_fds, LNS_WEB_MAX_CONNECTIONS);
+	usleep(200000); /* accepted by the serving thread */
+	CU_ASSERT(fetch_auth(port, NULL, "/api/v1/health", NULL, TOKEN, &f));
+	CU_ASSERT_EQUAL(f.status, 503);
+	T_CONTAINS("connection limit", f.body, "too many connections");
+	free(f.body);
+	for (size_t i = 0; i < n_fds; i++)
+		close(fds[i]);
+	bool served = false;
+	for (int i = 0; i < 50 && !served; i++) {
+		usleep(20000);
+		served = fetch_auth(port, NULL, "/api/v1/health", NULL, TOKEN, &f) && f.status == 200;
+		free(f.body);
+	}
+	CU_ASSERT(served);
+
+	lns_web_stop(web);
+	lns_view_publish(NULL);
+	lns_events_free(events);
+	lns_test_rmtree(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	if (CU_initialize_registry() != CUE_SUCCESS)
@@ -1004,6 +1711,16 @@ int main(void)
 	CU_add_test(s, "member paths and routes", test_member_path);
 	CU_add_test(s, "RFC 3339 times", test_time_parse);
 	CU_add_test(s, "drain bodies", test_drain_body);
+
+	s = CU_add_suite("web: counters, events, metrics", NULL, NULL);
+	CU_add_test(s, "stats document", test_stats_document);
+	LNS_TEST_ADD_ROWS(s, "since: ", since_rows, run_since_row);
+	CU_add_test(s, "the events ring", test_events_ring);
+	CU_add_test(s, "events document", test_events_document);
+	CU_add_test(s, "metrics exposition", test_metrics_render);
+	CU_add_test(s, "writes and reads", test_write_endpoints);
+	CU_add_test(s, "stats, events, metrics, reload, read_auth and the connection limit over HTTP",
+		test_server_hooks);
 	int rc = lns_test_run();
 	curl_global_cleanup();
 	return rc;
