@@ -16,7 +16,8 @@
 
 /* The keys each group accepts; anything else is refused with its line. */
 static const char *const server_keys[] = { "node", "listen", "workers", "udp_payload", "nsid",
-	"tcp_idle_timeout_ms", "tcp_max_connections", "log_level", "probe_budget", "resolvers", NULL };
+	"tcp_idle_timeout_ms", "tcp_max_connections", "log_level", "probe_budget", "resolvers", "user", "group",
+	"allow_root", NULL };
 static const char *const zone_keys[] = { "name", "file", "allow_transfer", NULL };
 static const char *const top_keys[] = { "server", "zones", "pools", "http", "cluster", NULL };
 
@@ -144,7 +145,7 @@ static int load_server(loader_t *ld, lns_config_t *cfg, const config_setting_t *
 	if (level && (cfg->log_level = lns_log_level_parse(level)) < 0)
 		return lns_cfg_fail(ld, config_setting_get_member(g, "log_level"),
 			"log_level '%s' is not one of error, warning, notice, info, debug", level);
-	return 0;
+	return lns_cfg_load_privs(ld, cfg, g);
 }
 
 static int load_zone(loader_t *ld, lns_zone_conf_t *z, const config_setting_t *g)
@@ -331,6 +332,7 @@ void lns_config_free(lns_config_t *cfg)
 	free(cfg->zones);
 	lns_cfg_free_pools(cfg);
 	lns_cfg_free_cluster(cfg);
+	lns_cfg_free_privs(cfg);
 	free(cfg->node);
 	free(cfg->path);
 	free(cfg->http_token);

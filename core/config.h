@@ -58,6 +58,9 @@ typedef struct lns_config {
 	unsigned tcp_idle_timeout_ms;
 	unsigned tcp_max_connections;
 	int log_level;
+	char *user;           /* server.user: run as this user when started as root; NULL: "levelns" */
+	char *group;          /* server.group; NULL: the user's login group */
+	bool allow_root;      /* server.allow_root: started as root, stay root */
 	lns_zone_conf_t *zones;
 	unsigned n_zones;
 	lns_pool_conf_t *pools;

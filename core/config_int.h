@@ -27,5 +27,7 @@ int lns_cfg_load_cluster(loader_t *ld, lns_config_t *cfg, const config_setting_t
 void lns_cfg_free_cluster(lns_config_t *cfg);
 char *lns_cfg_path(loader_t *ld, const char *file);
 void lns_cfg_free_pools(lns_config_t *cfg);
+int lns_cfg_load_privs(loader_t *ld, lns_config_t *cfg, const config_setting_t *group);
+void lns_cfg_free_privs(lns_config_t *cfg);
 
 #endif

@@ -14,3 +14,16 @@ core_libcore_a_SOURCES = \
 	core/zonedb.c core/zonedb.h
 core_libcore_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCONFIG_CFLAGS) $(URCU_CFLAGS)
 CORE_LIBS = core/libcore.a $(LIBCONFIG_LIBS) $(URCU_LIBS) -lm
+
+# Privileges, sd_notify and -V. version.c names every library levelnsd
+# links; only levelnsd calls it, so other programs linking libcore.a need none.
+core_libcore_a_SOURCES += core/config_privs.c core/privs.c core/privs.h core/notify.c core/notify.h \
+	core/version.c core/version.h
+nodist_core_libcore_a_SOURCES = core/build_versions.h
+core_libcore_a_CPPFLAGS += $(LDNS_CFLAGS) $(CARES_CFLAGS) $(MHD_CFLAGS) $(JANSSON_CFLAGS) $(CURL_CFLAGS) $(CRYPTO_CFLAGS)
+BUILT_SOURCES += core/build_versions.h
+CLEANFILES += core/build_versions.h
+core/build_versions.h: Makefile
+	$(AM_V_GEN)$(MKDIR_P) core && \
+	echo "#define LNS_BUILD_URCU_VERSION \"`$(PKG_CONFIG) --modversion liburcu-memb 2>/dev/null || echo unknown`\"" >$@
+core/libcore_a-version.$(OBJEXT): core/build_versions.h
