@@ -24,6 +24,7 @@ if ! cmp -s "$pw/package-lock.json" "$pw/node_modules/.levelns-lock" 2>/dev/null
 	cp "$pw/package-lock.json" "$pw/node_modules/.levelns-lock"
 fi
 
+echo "node $(node --version), $("$CHROMIUM" --version 2>/dev/null)"
 start_backend a 127.0.0.2
 start_backend b 127.0.0.3
 cp "$top_srcdir/zones/example.test.zone" "$T/"
