@@ -588,6 +588,11 @@ static void events_scan(const lns_view_t *sv)
 		lns_event_t e = { .kind = LNS_EVENT_MASTER, .at = wall_now(), .term = c->term };
 		copy_text(e.master, sizeof(e.master), c->master);
 		lns_events_add(events, &e);
+		/* Every node logs it, followers too (the election logs this node's role). */
+		if (cfg->cluster.enabled && c->master[0])
+			lns_notice("cluster: master is %s in term %llu", c->master, (unsigned long long)c->term);
+		else if (cfg->cluster.enabled && seen.master_known)
+			lns_notice("cluster: no master (term %llu)", (unsigned long long)c->term);
 		seen.master_known = true;
 		copy_text(seen.master, sizeof(seen.master), c->master);
 		seen.term = c->term;

@@ -130,6 +130,7 @@ BACKENDS="$BACKENDS $P2_PID"
 saved_term() { [ "$(sed -n 's/^term //p' "$1/cluster.state")" -ge 1 ] && grep -q '^vote [01]$' "$1/cluster.state"; }
 check "a master elected, term and vote saved after the drop (p1)" eventually 20 saved_term "$T/state"
 check "and on p2" eventually 5 saved_term "$T/state2"
+check "the follower logs the master change" eventually 10 grep -q "cluster: master is p1 in term [1-9]" "$T/ns2.log"
 check "no state save failed" sh -c "! grep -q 'cannot save' '$T/ns.log' '$T/ns2.log'"
 kill -TERM "$P2_PID"
 wait "$P2_PID"
