@@ -412,7 +412,8 @@ static void test_print_stats(void)
 {
 	static const char doc[] =
 		"{\"time\": \"2026-11-28T20:00:00.000Z\", \"uptime_s\": 3700, \"generation\": 2,"
-		" \"queries\": {\"total\": 120, \"by_rcode\": {\"NOERROR\": 100, \"NXDOMAIN\": 20},"
+		" \"reloads\": {\"ok\": 2, \"failed\": 1},"
+		" \"queries\": {\"total\": 120, \"by_rcode\": {\"NOERROR\": 100, \"SERVFAIL\": 0, \"NXDOMAIN\": 20},"
 		"  \"by_type\": {\"A\": 90, \"AAAA\": 30}, \"udp\": 110, \"tcp\": 10, \"dropped\": 1},"
 		" \"pools\": {\"www.example.test\": {\"answers\": 80}},"
 		" \"probes\": {\"sent\": 500, \"failed\": 12},"
@@ -420,14 +421,20 @@ static void test_print_stats(void)
 		"  \"heartbeats_missed\": 2, \"dropped\": {\"bad_hmac\": 4}}}";
 	char *s = print_doc(lns_ctl_print_stats, doc);
 	CU_ASSERT(lns_test_contains(s, "uptime:     1 h (generation 2)\n"));
+	CU_ASSERT(lns_test_contains(s, "reloads:    2 ok, 1 refused\n"));
 	CU_ASSERT(lns_test_contains(s, "queries:    120 (udp 110, tcp 10, dropped 1)\n"));
 	CU_ASSERT(lns_test_contains(s, "probes:     500 sent, 12 failed\n"));
-	CU_ASSERT(lns_test_contains(s, "cluster:    master ns1, term 3, 1 elections\n"));
+	CU_ASSERT(lns_test_contains(s, "cluster:    master ns1, term 3, elections 1\n"));
 	CU_ASSERT(lns_test_contains(s, "heartbeats: 40 sent, 2 missed\n"));
 	CU_ASSERT(lns_test_contains(s, "dropped:    bad_hmac 4\n"));
 	CU_ASSERT(lns_test_contains(s, "RCODE     QUERIES\nNOERROR       100\nNXDOMAIN       20\n"));
 	CU_ASSERT(lns_test_contains(s, "TYPE  QUERIES\nA          90\nAAAA       30\n"));
 	CU_ASSERT(lns_test_contains(s, "POOL              ANSWERS\nwww.example.test       80\n"));
+	CU_ASSERT(!lns_test_contains(s, "SERVFAIL"));
+	free(s);
+	s = print_doc(lns_ctl_print_stats, "{\"cluster\": {\"clustered\": false, \"term\": 1}}");
+	CU_ASSERT(lns_test_contains(s, "cluster:    none (this node is its own master)\n"));
+	CU_ASSERT(!lns_test_contains(s, "heartbeats"));
 	free(s);
 }
 

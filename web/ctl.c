@@ -333,12 +333,13 @@ static int cmd_events(const ctx_t *c, char **args)
 		else if (!c->json && (first || any))
 			lns_ctl_print_events(&c->print, r.doc, !c->follow);
 		json_t *next = json_object_get(r.doc, "next");
-		if (json_is_integer(next))
+		bool has_next = json_is_integer(next);
+		if (has_next)
 			since = json_integer_value(next);
 		lns_ctl_reply_free(&r);
 		if (!c->follow)
 			return LNS_CTL_OK;
-		if (!json_is_integer(next)) {
+		if (!has_next) {
 			fputs("levelnsctl: the events carry no \"next\": cannot follow\n", stderr);
 			return LNS_CTL_REFUSED;
 		}

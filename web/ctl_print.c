@@ -307,7 +307,8 @@ void lns_ctl_print_nodes(const lns_ctl_print_t *p, json_t *doc)
 
 /* ---- stats ---- */
 
-/* A two-column table of an object's counters: label, count. */
+/* A two-column table of an object's counters that are not 0 (the daemon
+ * lists the common RCODEs and types even when nothing was counted). */
 static void counters(const lns_ctl_print_t *p, json_t *obj, const char *label, const char *count)
 {
 	const char *head[] = { label, count };
@@ -318,6 +319,8 @@ static void counters(const lns_ctl_print_t *p, json_t *obj, const char *label, c
 		char n[24];
 		const char *row[] = { k, "-" };
 		if (json_is_integer(v)) {
+			if (json_integer_value(v) == 0)
+				continue;
 			snprintf(n, sizeof(n), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 			row[1] = n;
 		}
@@ -333,7 +336,7 @@ static void counters(const lns_ctl_print_t *p, json_t *obj, const char *label, c
 void lns_ctl_print_stats(const lns_ctl_print_t *p, json_t *doc)
 {
 	json_t *q = json_object_get(doc, "queries"), *pr = json_object_get(doc, "probes");
-	json_t *cl = json_object_get(doc, "cluster");
+	json_t *cl = json_object_get(doc, "cluster"), *rl = json_object_get(doc, "reloads");
 	char a[24], b[24], c[24], d[24], age[32];
 	json_int_t up;
 	if (integer(doc, "uptime_s", &up))
@@ -341,12 +344,16 @@ void lns_ctl_print_stats(const lns_ctl_print_t *p, json_t *doc)
 	else
 		snprintf(age, sizeof(age), "-");
 	line(p, "uptime:     %s (generation %s)", age, int_text(doc, "generation", a, sizeof(a)));
+	if (json_is_object(rl))
+		line(p, "reloads:    %s ok, %s refused", int_text(rl, "ok", a, sizeof(a)), int_text(rl, "failed", b, sizeof(b)));
 	line(p, "queries:    %s (udp %s, tcp %s, dropped %s)", int_text(q, "total", a, sizeof(a)),
 		int_text(q, "udp", b, sizeof(b)), int_text(q, "tcp", c, sizeof(c)), int_text(q, "dropped", d, sizeof(d)));
 	line(p, "probes:     %s sent, %s failed", int_text(pr, "sent", a, sizeof(a)), int_text(pr, "failed", b, sizeof(b)));
-	if (json_is_object(cl)) {
+	if (json_is_false(json_object_get(cl, "clustered"))) {
+		line(p, "cluster:    none (this node is its own master)");
+	} else if (json_is_object(cl)) {
 		const char *m = str(cl, "master");
-		line(p, "cluster:    master %s, term %s, %s elections", m ? m : "none", int_text(cl, "term", a, sizeof(a)),
+		line(p, "cluster:    master %s, term %s, elections %s", m ? m : "none", int_text(cl, "term", a, sizeof(a)),
 			int_text(cl, "elections", b, sizeof(b)));
 		line(p, "heartbeats: %s sent, %s missed", int_text(cl, "heartbeats_sent", a, sizeof(a)),
 			int_text(cl, "heartbeats_missed", b, sizeof(b)));
@@ -354,7 +361,7 @@ void lns_ctl_print_stats(const lns_ctl_print_t *p, json_t *doc)
 	}
 	counters(p, json_object_get(q, "by_rcode"), "RCODE", ">QUERIES");
 	counters(p, json_object_get(q, "by_type"), "TYPE", ">QUERIES");
-	/* pools: {"name": {"answers": n}} */
+	/* pools: {"name": {"answers": n}}, every pool even at 0 */
 	lns_ctl_table_t *t = lns_ctl_table_new(2, (const char *const[]){ "POOL", ">ANSWERS" });
 	const char *k;
 	json_t *v;
@@ -421,7 +428,7 @@ void lns_ctl_print_events(const lns_ctl_print_t *p, json_t *doc, bool header)
 		json_array_foreach(array(doc, "events"), i, e) {
 			char seq[24], text[CELL];
 			const char *tm = str(e, "time"), *kind = str(e, "kind");
-			line(p, "%s  %s  %s  %s", int_text(e, "seq", seq, sizeof(seq)), tm ? tm : "-", kind ? kind : "-",
+			line(p, "%s  %s  %-6s  %s", int_text(e, "seq", seq, sizeof(seq)), tm ? tm : "-", kind ? kind : "-",
 				event_text(e, text, sizeof(text)));
 		}
 	} else if (lns_ctl_table_rows(t)) {
