@@ -1,1 +1,3 @@
-# tests: (filled in by its owner)
+# The admin API end to end (tests/t_api.sh): every endpoint and error status
+# with curl, /metrics through promtool, counters that move.
+INTEGRATION_TESTS += tests/t_api.sh
