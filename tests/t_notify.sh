@@ -18,6 +18,7 @@ CONF
 # listen NAME: starts the listener, its datagrams into $T/notify.out.
 listen() {
 	: >"$T/notify.out"
+	: >"$T/listen.log"
 	"$LISTEN" "$1" 300 >"$T/notify.out" 2>"$T/listen.log" &
 	LISTEN_PID=$!
 	BACKENDS="$BACKENDS $LISTEN_PID"

@@ -40,6 +40,7 @@ status_field() { sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status" | tr '\t' ' ';
 logged() { grep -q -- "$1" "$T/ns.log"; }
 
 # ---- the drop ----
+: >"$T/listen.log"
 "$LISTEN" "$T/notify.sock" 300 >"$T/notify.out" 2>"$T/listen.log" &
 BACKENDS="$BACKENDS $!"
 LISTEN_PID=$!
