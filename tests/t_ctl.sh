@@ -127,6 +127,17 @@ expect "a wrong token changes nothing" "127.0.0.2" "$(answer www.$E A)"
 ctl --token-file "$T/missing.token" drain www.$E a
 expect "a token file that cannot be read: exit 2" 2 "$rc"
 contains "a token file that cannot be read: said so" "cannot read the token file $T/missing.token: No such file" "$err"
+: >"$T/empty.token"
+ctl --token-file "$T/empty.token" drain www.$E a
+expect "an empty token file: exit 2" 2 "$rc"
+contains "an empty token file: said so" "bad token file $T/empty.token: its first line is empty" "$err"
+printf 'abc\033[2Jdef0123456789\n' >"$T/escape.token"
+ctl --token-file "$T/escape.token" drain www.$E a
+expect "a token with control characters: exit 2" 2 "$rc"
+contains "a token with control characters: said so" "holds control characters" "$err"
+printf '%s\r\n' "$TOKEN" >"$T/crlf.token"
+ctl --token-file "$T/crlf.token" elect
+expect "a token file with CRLF: the token without the CR" 0 "$rc"
 
 ctl --token-file "$T/admin.token" drain nosuch.$E a
 expect "drain in an unknown pool: exit 1" 1 "$rc"

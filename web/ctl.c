@@ -19,7 +19,13 @@
 #include <unistd.h>
 
 #define DEFAULT_URL "http://127.0.0.1:8053"
-#define DEFAULT_TOKEN_FILE "/etc/levelns/token"
+/* The token levelnsd's packaged configuration points at: the configured
+ * sysconfdir's first (/etc in the Debian package), else /etc's. */
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#define DEFAULT_TOKEN_FILE SYSCONFDIR "/levelns/token"
+static const char *const default_token_files[] = { DEFAULT_TOKEN_FILE, "/etc/levelns/token" };
 #define TOKEN_MAX 4096
 
 typedef struct ctx {
@@ -50,9 +56,11 @@ static void usage(FILE *out)
 	      "\n"
 	      "options:\n"
 	      "  -s, --server URL      the admin API (default $LEVELNS_URL, else " DEFAULT_URL ")\n"
-	      "  --token-file FILE     the admin token is its first line (default $LEVELNS_TOKEN_FILE,\n"
-	      "                        else " DEFAULT_TOKEN_FILE " when readable)\n"
-	      "  -j, --json            print the daemon's JSON instead of tables\n"
+	      "  --token-file FILE     the admin token is its first line (default $LEVELNS_TOKEN_FILE,\n",
+		out);
+	fprintf(out, "                        else %s%s when readable)\n", DEFAULT_TOKEN_FILE,
+		strcmp(DEFAULT_TOKEN_FILE, "/etc/levelns/token") != 0 ? " or /etc/levelns/token" : "");
+	fputs("  -j, --json            print the daemon's JSON instead of tables\n"
 	      "  --timeout SECONDS     give up after this long (default 10)\n"
 	      "  -h, --help            this help;  -V, --version  the version\n"
 	      "\n"
@@ -127,7 +135,10 @@ static int read_token(const char *file, char **token)
 	bool err = ferror(f);
 	fclose(f);
 	buf[n] = '\0';
-	size_t len = strcspn(buf, "\r\n");
+	const char *eol = memchr(buf, '\n', n);
+	size_t len = eol ? (size_t)(eol - buf) : n;
+	if (len && buf[len - 1] == '\r')
+		len--;
 	const char *why = NULL;
 	if (err)
 		why = "read error";
@@ -136,7 +147,7 @@ static int read_token(const char *file, char **token)
 	else if (len == 0)
 		why = "its first line is empty";
 	for (size_t i = 0; !why && i < len; i++)
-		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
+		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f) /* a NUL too */
 			why = "its first line holds control characters";
 	if (why) {
 		fprintf(stderr, "levelnsctl: bad token file %s: %s\n", lns_ctl_clean(file, clean, sizeof(clean)), why);
@@ -144,7 +155,7 @@ static int read_token(const char *file, char **token)
 		free(buf);
 		return -1;
 	}
-	explicit_bzero(buf + len, TOKEN_MAX + 2 - len);
+	explicit_bzero(buf + len, TOKEN_MAX + 2 - len); /* ends the token */
 	*token = buf;
 	return 0;
 }
@@ -157,8 +168,12 @@ static int find_token(const char *opt, char **token)
 	*token = NULL;
 	if (file && *file)
 		return read_token(file, token) ? LNS_CTL_USAGE : 0;
-	if (access(DEFAULT_TOKEN_FILE, R_OK) == 0 && read_token(DEFAULT_TOKEN_FILE, token) != 0)
-		*token = NULL; /* said why; go on without */
+	for (size_t i = 0; i < sizeof(default_token_files) / sizeof(default_token_files[0]); i++)
+		if (access(default_token_files[i], R_OK) == 0) {
+			if (read_token(default_token_files[i], token) != 0)
+				*token = NULL; /* said why; go on without */
+			break;
+		}
 	return 0;
 }
 
