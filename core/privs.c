@@ -11,6 +11,7 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <pwd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,12 +248,20 @@ static int set_caps(bool net_raw)
 	return (int)syscall(SYS_capset, &hdr, data);
 }
 
+/* Root, or a capability beyond CAP_NET_RAW, still within reach. */
 static bool regains_root(void)
 {
 	uid_t r, e, s;
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+	uint32_t others = 0;
+	if (syscall(SYS_capget, &hdr, data) == -1)
+		return true;
+	for (int i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
+		others |= (data[i].permitted | data[i].effective | data[i].inheritable) & (i == 0 ? ~(1u << CAP_NET_RAW) : ~0u);
 	/* Raw calls: on success only this thread would have changed. */
-	return syscall(SYS_setuid, 0) != -1 || syscall(SYS_setgid, 0) != -1 || getresuid(&r, &e, &s) == -1 ||
-		r == 0 || e == 0 || s == 0;
+	return others != 0 || syscall(SYS_setuid, 0) != -1 || syscall(SYS_setgid, 0) != -1 ||
+		getresuid(&r, &e, &s) == -1 || r == 0 || e == 0 || s == 0;
 }
 
 int lns_privs_drop(const lns_privs_t *p, lns_err_t *err)
