@@ -175,6 +175,11 @@ ctl() {
 
 # --- levelnsd --------------------------------------------------------------------
 
+# Started as root, levelnsd would drop to server.user ("levelns"), which a
+# test machine may lack: benchmarks keep it root.
+as_root=()
+[ "$(id -u)" -ne 0 ] || as_root=(--allow-root)
+
 port_is_free() {
 	[ -z "$(ss -Hlnu "sport = :$1" 2>/dev/null)" ] && [ -z "$(ss -Hlnt "sport = :$1" 2>/dev/null)" ]
 }
@@ -195,7 +200,7 @@ start_levelnsd() {
 		API_PORT=$((NS_PORT + 1))
 		port_is_free "$NS_PORT" && port_is_free "$API_PORT" || continue
 		: >"$work/levelnsd.log"
-		"$@" "$LEVELNSD" -c "$conf" -f -a "127.0.0.1@$NS_PORT" --http "127.0.0.1@$API_PORT" \
+		"$@" "$LEVELNSD" "${as_root[@]}" -c "$conf" -f -a "127.0.0.1@$NS_PORT" --http "127.0.0.1@$API_PORT" \
 			>>"$work/levelnsd.log" 2>&1 &
 		ns_pid=$!
 		daemon_pids+=("$ns_pid")

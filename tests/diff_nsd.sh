@@ -175,7 +175,9 @@ EOF
 }
 
 start_levelnsd() {
-	"$levelnsd" -c "$conf" -f -a "127.0.0.1@$1" --http none >"$tmp/levelnsd.log" 2>&1 &
+	# as root it would drop to server.user, which the test machine may lack
+	"$levelnsd" -c "$conf" -f -a "127.0.0.1@$1" --http none $([ "$(id -u)" -eq 0 ] && echo --allow-root) \
+		>"$tmp/levelnsd.log" 2>&1 &
 	started_pid=$!
 }
 
