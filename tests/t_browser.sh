@@ -51,7 +51,7 @@ check "the dashboard is served" sh -c "curl -sf http://127.0.0.1:$HTTP_PORT/ | g
 
 out="$top_builddir/tests/out/browser"
 LNS_URL="http://127.0.0.1:$HTTP_PORT/" LNS_TOKEN="$TOKEN" LNS_BACKEND="$top_builddir/tests/backend" \
-	LNS_A_CTL="$a_ctl" LNS_NS_PID="$NS_PID" LNS_OUT="$out" LNS_CHROMIUM="$CHROMIUM" \
+	LNS_A_CTL="$a_ctl" LNS_NS_PID="$NS_PID" LNS_OUT="$out" LNS_CHROMIUM="$CHROMIUM" LNS_CONF="$T/browser.conf" \
 	node "$pw/dashboard.mjs"
 rc=$?
 kill -CONT "$NS_PID" 2>/dev/null # if the script died while levelnsd was stopped

@@ -6,12 +6,13 @@
 //   LNS_BACKEND  tests/backend, to switch backend a (control port LNS_A_CTL)
 //   LNS_NS_PID   levelnsd's pid (stopped and continued: the offline banner)
 //   LNS_OUT      where the screenshots go
+//   LNS_CONF     its configuration, rewritten with http.read_auth and reloaded
 // Prints one line per failed check and "N passed, M failed"; exits 1 when
 // a check failed.
 
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -21,7 +22,7 @@ const env = (k) => {
 	return process.env[k];
 };
 const URL_ = env('LNS_URL'), TOKEN = env('LNS_TOKEN'), BACKEND = env('LNS_BACKEND');
-const A_CTL = env('LNS_A_CTL'), NS_PID = Number(env('LNS_NS_PID')), OUT = env('LNS_OUT');
+const A_CTL = env('LNS_A_CTL'), NS_PID = Number(env('LNS_NS_PID')), OUT = env('LNS_OUT'), CONF = env('LNS_CONF');
 const CHROMIUM = process.env.LNS_CHROMIUM || '/usr/bin/chromium';
 
 let passed = 0, failed = 0;
@@ -52,7 +53,7 @@ const backend = (...args) => execFileSync(BACKEND, ['ctl', A_CTL, ...args], { st
 
 async function api(path)
 {
-	const r = await fetch(new URL(`api/v1/${path}`, URL_));
+	const r = await fetch(new URL(`api/v1/${path}`, URL_), { headers: { Authorization: `Bearer ${TOKEN}` } });
 	return r.json();
 }
 
@@ -159,6 +160,9 @@ try {
 		check('the button now undrains', (await page.textContent(`${row(API, 'b')} button`)) === 'Undrain');
 		check('the token is kept in the tab',
 			(await page.evaluate(() => sessionStorage.getItem('levelns.token'))) === TOKEN);
+		await page.waitForFunction(() => /api\.example\.test \/ b drained/.test(document.getElementById('events').textContent),
+			null, { timeout: 10000 });
+		check('the log comes from /api/v1/events', await page.isHidden('#events-note'));
 	});
 
 	await step('an HTTP 503 takes a down in the http pool only', async () => {
@@ -222,6 +226,44 @@ try {
 		}
 		await page.waitForSelector('#banner[hidden]', { state: 'attached', timeout: 15000 });
 		check('live again', (await page.textContent('#live')) === 'live');
+	});
+
+	await step('http.read_auth: the page asks for the token to read', async () => {
+		const conf = readFileSync(CONF, 'utf8');
+		const changed = conf.replace(/http = \{ token_file = "admin.token"; \};/, 'http = { token_file = "admin.token"; read_auth = true; };');
+		check('the configuration has an http line to change', changed !== conf);
+		writeFileSync(CONF, changed);
+		const r = await fetch(new URL('api/v1/reload', URL_), { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}` } });
+		check('the reload is taken', r.status === 200, `${r.status} ${await r.text()}`);
+		const open = await fetch(new URL('api/v1/health', URL_));
+		check('reads without the token now answer 401', open.status === 401, open.status);
+
+		/* the open page has the token: it sends it on reads from now on */
+		await page.waitForTimeout(2500);
+		check('the open page asks for nothing', !(await page.isVisible('#token-dialog')));
+		check('and goes on', (await page.textContent('#live')) === 'live' && (await page.isHidden('#banner')));
+		check('reads carry the token now', (await page.evaluate(() => sessionStorage.getItem('levelns.read_auth'))) === '1');
+
+		/* a new tab has none: it asks, refuses a wrong one, takes the right one */
+		const tab = await context.newPage();
+		tab.on('pageerror', (e) => pageErrors.push(e.message));
+		await tab.goto(URL_);
+		await tab.waitForSelector('#token-dialog[open]', { timeout: 10000 });
+		check('the dialog says why', /read_auth/.test(await tab.textContent('#token-why')));
+		await tab.click('#token-cancel');
+		await tab.waitForSelector('#banner:not([hidden])', { timeout: 5000 });
+		check('cancelled: a banner says what is missing', /read_auth/.test(await tab.textContent('#banner')));
+		await tab.click('#token-button');
+		await tab.waitForSelector('#token-dialog[open]', { timeout: 5000 });
+		await tab.fill('#token-input', 'wrong-token-0123456789abcdef');
+		await tab.click('#token-save');
+		await tab.waitForSelector('#token-error:not([hidden])', { timeout: 10000 });
+		check('a wrong token is refused with 401', /401/.test(await tab.textContent('#token-error')));
+		await tab.fill('#token-input', TOKEN);
+		await tab.click('#token-save');
+		await tab.waitForSelector(`${row(WWW, 'b')}[data-state="up"]`, { timeout: 10000 });
+		check('the new tab shows the log', /www\.example\.test \/ a/.test(await tab.textContent('#events')));
+		await tab.close();
 	});
 
 	check('no script errors', pageErrors.length === 0, pageErrors.join(' | '));

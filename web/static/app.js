@@ -27,7 +27,8 @@ const app = {
 	events: new EventLog($('events'), $('events-empty'), $('events-note')),
 	down: null,                   /* since when the daemon does not answer */
 	downWhy: '',
-	waitingToken: false,
+	waitingToken: false,          /* the token form is open for reads */
+	noToken: false,               /* reads need the token and none was given */
 	timer: 0,
 	running: false,
 	again: false,
@@ -138,9 +139,12 @@ async function needReadToken(r)
 		auth.clear();
 	render();
 	const why = 'This levelnsd asks for the admin token to read too (http.read_auth). Enter it to see the dashboard.';
-	await askToken(why, hadToken ? `The token was refused (401): ${r.error}` : '');
+	const saved = await askToken(why, hadToken ? `The token was refused (401): ${r.error}` : '');
 	app.waitingToken = false;
-	refresh();
+	app.noToken = !saved;
+	render();
+	if (saved)
+		refresh();
 }
 
 // One poll at a time; a refresh asked for during one runs right after it.
@@ -154,7 +158,7 @@ async function tick()
 	app.running = true;
 	const started = performance.now();
 	try {
-		if (!app.waitingToken)
+		if (!app.waitingToken && !app.noToken)
 			await poll();
 	} catch (e) {
 		console.error('levelns dashboard:', e);
@@ -202,9 +206,11 @@ function renderTop()
 {
 	const down = app.down !== null;
 	const banner = $('banner');
-	show(banner, down);
+	show(banner, down || app.noToken);
 	if (down)
 		setText(banner, `${app.downWhy}. Showing what it last said; trying again every second (since ${fmtClock(app.down)}).`);
+	else if (app.noToken)
+		setText(banner, 'This levelnsd needs the admin token to be read (http.read_auth): enter it with “Set token”.');
 	setClass(document.body, down ? 'offline' : '');
 	const live = $('live');
 	setClass(live, down ? 'live live-down' : app.health ? 'live live-ok' : 'live');
@@ -475,7 +481,11 @@ function renderPools(now)
 
 // ---- start ----
 
-setupDialogs(() => render());
+setupDialogs(() => {
+	app.noToken = false;
+	render();
+	refresh();
+});
 $('token-button').addEventListener('click', async () => {
 	if (await askToken(auth.token ? 'Replace the admin token kept in this tab, or forget it.' : ''))
 		toast('The token is kept in this tab.');
