@@ -1,9 +1,13 @@
 /*
  * web/server: the libmicrohttpd glue. One internal polling thread (epoll on
  * Linux) serves every connection; each request is routed and answered
- * from the current view. Only the writes take a body, at most
- * LNS_WEB_BODY_MAX bytes (413 beyond); any other request that announces one
- * is refused before any of it is read, and its connection closed.
+ * from the current view, the daemon's counters (hooks.stats) and its events
+ * (hooks.events). Only the writes take a body, at most LNS_WEB_BODY_MAX
+ * bytes (413 beyond); any other request that announces one is refused
+ * before any of it is read, and its connection closed. Writes need the
+ * token; reads need it with http.read_auth; the dashboard's files never.
+ * Past LNS_WEB_MAX_CONNECTIONS open connections a request is answered 503
+ * (and LNS_WEB_SPARE_CONNECTIONS later, libmicrohttpd refuses them).
  *
  * View readers: liburcu (memb) keeps registered threads in a list that
  * points into their thread-local storage, so a thread must unregister before
