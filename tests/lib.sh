@@ -13,9 +13,17 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/levelns-test.XXXXXX")
 # the tests' files are in a private directory, so as root they run it
 # through a wrapper that adds --allow-root (same PID: it execs).
 # t_privs.sh tests the drop with LEVELNSD_BIN, the binary itself.
-if [ "$(id -u)" -eq 0 ]; then
+# With LNS_VALGRIND=1 (make check-valgrind) the wrapper runs it under
+# valgrind memcheck: any error or leak makes its exit status 99, which
+# stop_ns reports with valgrind's log.
+wrap_root=
+[ "$(id -u)" -eq 0 ] && wrap_root=--allow-root
+wrap_tool=
+[ "${LNS_VALGRIND:-0}" = 1 ] && wrap_tool="valgrind --quiet --error-exitcode=99 --leak-check=full \
+--show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --log-file=$T/valgrind.%p.log"
+if [ -n "$wrap_root$wrap_tool" ]; then
 	LEVELNSD="$T/levelnsd"
-	printf '#!/bin/sh\nexec "%s" --allow-root "$@"\n' "$LEVELNSD_BIN" >"$LEVELNSD"
+	printf '#!/bin/sh\nexec %s "%s" %s "$@"\n' "$wrap_tool" "$LEVELNSD_BIN" "$wrap_root" >"$LEVELNSD"
 	chmod +x "$LEVELNSD"
 fi
 NS_PID=
@@ -91,7 +99,7 @@ stop_ns() {
 	rc=$?
 	NS_PID=
 	check "levelnsd exits 0 on SIGTERM" [ "$rc" -eq 0 ]
-	[ "$rc" -eq 0 ] || cat "$T/ns.log"
+	[ "$rc" -eq 0 ] || cat "$T/ns.log" "$T"/valgrind.*.log 2>/dev/null
 }
 
 check() {
@@ -148,7 +156,7 @@ start_backend() {
 	eval "${name}_pid=$!"
 	BACKENDS="$BACKENDS $!"
 	for i in $(seq 1 100); do
-		line=$(grep "backend: ready" "$T/backend-$name.log")
+		line=$(grep -s "backend: ready" "$T/backend-$name.log")
 		[ -n "$line" ] && break
 		sleep 0.1
 	done
