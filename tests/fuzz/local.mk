@@ -4,14 +4,15 @@
 # tests/fuzz/fuzz_NAME over tests/fuzz/corpus/NAME, then on fresh inputs
 # for $LNS_FUZZ_SECONDS (tests/fuzz/run.sh); bench/fuzz runs them longer.
 FUZZ_TESTS = tests/fuzz/dns_udp.fuzz tests/fuzz/dns_tcp.fuzz tests/fuzz/zone.fuzz tests/fuzz/config.fuzz \
-	tests/fuzz/cluster.fuzz tests/fuzz/web.fuzz tests/fuzz/probe.fuzz
+	tests/fuzz/cluster.fuzz tests/fuzz/web.fuzz tests/fuzz/probe.fuzz tests/fuzz/probe_http.fuzz
 FUZZ_TARGETS = tests/fuzz/fuzz_dns_udp tests/fuzz/fuzz_dns_tcp tests/fuzz/fuzz_zone tests/fuzz/fuzz_config \
-	tests/fuzz/fuzz_cluster tests/fuzz/fuzz_web tests/fuzz/fuzz_probe
+	tests/fuzz/fuzz_cluster tests/fuzz/fuzz_web tests/fuzz/fuzz_probe tests/fuzz/fuzz_probe_http
 
 TEST_EXTENSIONS = .fuzz
 FUZZ_LOG_COMPILER = $(SHELL) $(top_srcdir)/tests/fuzz/run.sh
+dist_noinst_SCRIPTS += bench/fuzz
 EXTRA_DIST += tests/fuzz/run.sh $(FUZZ_TESTS) tests/fuzz/corpus tests/fuzz/README.md \
-	tests/fuzz/zone.dict tests/fuzz/config.dict tests/fuzz/web.dict tests/fuzz/lsan.supp tests/fuzz/capture.sh
+	tests/fuzz/zone.dict tests/fuzz/config.dict tests/fuzz/web.dict tests/fuzz/http.dict tests/fuzz/lsan.supp tests/fuzz/capture.sh
 
 if LNS_FUZZING
 check_LIBRARIES = tests/fuzz/libfuzzhelp.a
@@ -61,6 +62,11 @@ tests_fuzz_fuzz_probe_SOURCES = tests/fuzz/fuzz_probe.c
 tests_fuzz_fuzz_probe_CPPFLAGS = $(FUZZ_CPPFLAGS)
 tests_fuzz_fuzz_probe_LDFLAGS = $(FUZZ_LINK)
 tests_fuzz_fuzz_probe_LDADD = $(FUZZ_LIBS) $(PROBE_LIBS) $(CORE_LIBS) $(LDNS_LIBS)
+
+tests_fuzz_fuzz_probe_http_SOURCES = tests/fuzz/fuzz_probe_http.c
+tests_fuzz_fuzz_probe_http_CPPFLAGS = $(FUZZ_CPPFLAGS)
+tests_fuzz_fuzz_probe_http_LDFLAGS = $(FUZZ_LINK)
+tests_fuzz_fuzz_probe_http_LDADD = $(FUZZ_LIBS) $(PROBE_LIBS) $(CORE_LIBS) $(LDNS_LIBS)
 
 # Writes the cluster corpus with election/wire.c's encoder (by hand:
 # make tests/fuzz/gen_cluster && tests/fuzz/gen_cluster tests/fuzz/corpus/cluster).
