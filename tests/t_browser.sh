@@ -48,6 +48,21 @@ pools = (
 CONF
 start_ns "$T/browser.conf"
 check "the dashboard is served" sh -c "curl -sf http://127.0.0.1:$HTTP_PORT/ | grep -q '<title>levelns'"
+# Every file of web/static/ is built in (web/assets.mk lists them), with its type.
+for f in "$top_srcdir"/web/static/*; do
+	name=${f##*/}
+	case $name in
+	*.html) type='text/html; charset=utf-8' ;;
+	*.js) type='text/javascript; charset=utf-8' ;;
+	*.css) type='text/css; charset=utf-8' ;;
+	*.svg) type='image/svg+xml' ;;
+	*) type=unexpected ;;
+	esac
+	got=$(curl -s -o "$T/asset" -w '%{http_code} %{content_type}' "http://127.0.0.1:$HTTP_PORT/$name")
+	expect "/$name is served as $type" "200 $type" "$got"
+	check "/$name is the file" cmp -s "$f" "$T/asset"
+done
+expect "an unknown file: 404" 404 "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HTTP_PORT/nope.js")"
 
 out="$top_builddir/tests/out/browser"
 LNS_URL="http://127.0.0.1:$HTTP_PORT/" LNS_TOKEN="$TOKEN" LNS_BACKEND="$top_builddir/tests/backend" \

@@ -45,6 +45,13 @@ export class EventLog {
 		}
 		if (!r.ok || !r.data || !Array.isArray(r.data.events))
 			return r;
+		if (this.api !== 'yes') {
+			/* what was made up without the endpoint gives way to it */
+			for (const key of [...this.items.keys()])
+				if (key.startsWith('h|') || key.startsWith('m|'))
+					this.items.delete(key);
+			this.changed = true;
+		}
 		this.api = 'yes';
 		for (const e of r.data.events)
 			this.addApi(e);
