@@ -70,27 +70,40 @@ static int udp_socket(uint16_t *port)
 	return fd;
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
+/* Picks a free port for ns1 (free once the probing socket closes: another
+ * process may take it later, then this runs again) and loads the
+ * configuration; ns2's and ns3's sockets stay bound here, to read what ns1
+ * sends them. */
+static void setup_node(void)
 {
-	fuzz_log_init();
 	uint16_t port[3];
-	/* ns1's port is free once this socket closes; ns2's and ns3's stay
-	 * bound here, to read what ns1 sends them. */
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
 	close(udp_socket(&port[0]));
-	peer_fd[0] = udp_socket(&port[1]);
-	peer_fd[1] = udp_socket(&port[2]);
-	tx = udp_socket(NULL);
+	for (int i = 0; i < 2; i++)
+		if (getsockname(peer_fd[i], (struct sockaddr *)&sin, &len) == 0)
+			port[i + 1] = ntohs(sin.sin_port);
 	char *conf = fuzz_cluster_setup(port);
 	lns_err_t err;
+	lns_config_free(cfg);
 	if (lns_config_load(conf, &cfg, &err) != 0) {
 		fprintf(stderr, "fuzz: cluster: %s\n", err.msg);
 		abort();
 	}
 	free(conf);
-	state_file = fuzz_tmp_path("state/cluster.state");
 	node_addr.sin_family = AF_INET;
 	node_addr.sin_port = htons(port[0]);
 	node_addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	fuzz_log_init();
+	peer_fd[0] = udp_socket(NULL);
+	peer_fd[1] = udp_socket(NULL);
+	tx = udp_socket(NULL);
+	setup_node();
+	state_file = fuzz_tmp_path("state/cluster.state");
 	loop = ev_default_loop(0);
 	for (unsigned p = 0; p < cfg->n_pools; p++)
 		members += cfg->pools[p].n_members;
@@ -252,8 +265,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	lns_cluster_t *c = NULL;
 	lns_err_t err;
 	if (lns_cluster_start(loop, cfg, &cbs, &c, &err) != 0) {
-		fprintf(stderr, "fuzz: cluster: the node does not start: %s\n", err.msg);
-		abort();
+		setup_node(); /* its port was taken meanwhile */
+		unlink(state_file);
+		if (lns_cluster_start(loop, cfg, &cbs, &c, &err) != 0) {
+			fprintf(stderr, "fuzz: cluster: the node does not start: %s\n", err.msg);
+			abort();
+		}
 	}
 	read_peers();
 	play(c, data, size);
