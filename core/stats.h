@@ -42,30 +42,20 @@ enum lns_stats_qtype {
 	LNS_STATS_QTYPES
 };
 
-/* The counter slot of a QTYPE. */
+/* The counter slot of a QTYPE: a table look-up on the query path. */
 static inline unsigned lns_stats_qtype_index(uint16_t qtype)
 {
-	switch (qtype) {
-	case 1: return LNS_QT_A;
-	case 2: return LNS_QT_NS;
-	case 5: return LNS_QT_CNAME;
-	case 6: return LNS_QT_SOA;
-	case 12: return LNS_QT_PTR;
-	case 15: return LNS_QT_MX;
-	case 16: return LNS_QT_TXT;
-	case 28: return LNS_QT_AAAA;
-	case 33: return LNS_QT_SRV;
-	case 35: return LNS_QT_NAPTR;
-	case 43: return LNS_QT_DS;
-	case 48: return LNS_QT_DNSKEY;
-	case 64: return LNS_QT_SVCB;
-	case 65: return LNS_QT_HTTPS;
-	case 257: return LNS_QT_CAA;
-	case 251: return LNS_QT_IXFR;
-	case 252: return LNS_QT_AXFR;
-	case 255: return LNS_QT_ANY;
-	default: return LNS_QT_OTHER;
-	}
+	/* slot + 1; 0 (not listed) is "other" */
+	static const uint8_t slot[256] = {
+		[1] = LNS_QT_A + 1, [2] = LNS_QT_NS + 1, [5] = LNS_QT_CNAME + 1, [6] = LNS_QT_SOA + 1,
+		[12] = LNS_QT_PTR + 1, [15] = LNS_QT_MX + 1, [16] = LNS_QT_TXT + 1, [28] = LNS_QT_AAAA + 1,
+		[33] = LNS_QT_SRV + 1, [35] = LNS_QT_NAPTR + 1, [43] = LNS_QT_DS + 1, [48] = LNS_QT_DNSKEY + 1,
+		[64] = LNS_QT_SVCB + 1, [65] = LNS_QT_HTTPS + 1, [251] = LNS_QT_IXFR + 1, [252] = LNS_QT_AXFR + 1,
+		[255] = LNS_QT_ANY + 1,
+	};
+	if (qtype < 256)
+		return slot[qtype] ? slot[qtype] - 1u : LNS_QT_OTHER;
+	return qtype == 257 ? LNS_QT_CAA : LNS_QT_OTHER;
 }
 
 /* "A", "AAAA", ..., "other"; NULL past the last slot. */
@@ -81,6 +71,14 @@ typedef struct lns_query_counts {
 	uint64_t udp, tcp, dropped;
 	uint64_t rcode[LNS_STATS_RCODES];
 	uint64_t qtype[LNS_STATS_QTYPES];
+	/* Limits. UDP answers limited by RRL: dropped or sent truncated
+	 * (slipped), neither counted in dropped above (slipped ones count as
+	 * answers); prefixes in debt forgotten because their table group was
+	 * full. TCP: times accepting paused at tcp_max_connections; connections
+	 * refused over tcp_max_per_source; connections closed idle, on the read
+	 * timeout, or after tcp_max_queries answers. */
+	uint64_t rrl_limited, rrl_dropped, rrl_slipped, rrl_evicted;
+	uint64_t tcp_full, tcp_refused_per_source, tcp_idle_closed, tcp_read_timeouts, tcp_query_cap;
 } lns_query_counts_t;
 
 typedef struct lns_stats {

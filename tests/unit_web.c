@@ -24,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
@@ -1454,6 +1456,35 @@ static void test_metrics_render(void)
 	free(text);
 }
 
+static void test_qtype_slots(void)
+{
+	static const struct {
+		uint16_t type;
+		const char *name;
+	} rows[] = {
+		{ 1, "A" }, { 2, "NS" }, { 5, "CNAME" }, { 6, "SOA" }, { 12, "PTR" }, { 15, "MX" }, { 16, "TXT" },
+		{ 28, "AAAA" }, { 33, "SRV" }, { 35, "NAPTR" }, { 43, "DS" }, { 48, "DNSKEY" }, { 64, "SVCB" },
+		{ 65, "HTTPS" }, { 257, "CAA" }, { 251, "IXFR" }, { 252, "AXFR" }, { 255, "ANY" }, { 0, "other" },
+		{ 3, "other" }, { 41, "other" }, { 46, "other" }, { 256, "other" }, { 258, "other" }, { 65535, "other" },
+	};
+	for (size_t i = 0; i < N_ELEMS(rows); i++) {
+		const char *name = lns_stats_qtype_name(lns_stats_qtype_index(rows[i].type));
+		T_CHECK(name && strcmp(name, rows[i].name) == 0, "type %u: %s, expected %s", rows[i].type,
+			name ? name : "(null)", rows[i].name);
+	}
+	/* every slot has one name, and every listed type its own slot */
+	unsigned seen[LNS_STATS_QTYPES] = { 0 };
+	for (unsigned t = 0; t < 65536; t++)
+		seen[lns_stats_qtype_index((uint16_t)t)]++;
+	for (unsigned s = 0; s < LNS_STATS_QTYPES; s++)
+		T_CHECK(lns_stats_qtype_name(s) && (s == LNS_QT_OTHER || seen[s] == 1), "slot %u: %u types", s, seen[s]);
+	CU_ASSERT_PTR_NULL(lns_stats_qtype_name(LNS_STATS_QTYPES));
+	CU_ASSERT_STRING_EQUAL(lns_stats_rcode_name(0), "NOERROR");
+	CU_ASSERT_STRING_EQUAL(lns_stats_rcode_name(3), "NXDOMAIN");
+	CU_ASSERT_STRING_EQUAL(lns_stats_rcode_name(15), "RCODE15");
+	CU_ASSERT_PTR_NULL(lns_stats_rcode_name(16));
+}
+
 static void test_write_endpoints(void)
 {
 	static const struct {
@@ -1674,6 +1705,23 @@ static void test_server_hooks(void)
 	}
 	CU_ASSERT(served);
 
+	/* a request that never ends is cut off after LNS_WEB_TIMEOUT_S idle */
+	int fd = connect_to(port);
+	CU_ASSERT_FATAL(fd >= 0);
+	static const char half[] = "GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+	CU_ASSERT(write(fd, half, sizeof(half) - 1) == (ssize_t)(sizeof(half) - 1));
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	struct timeval tv = { .tv_sec = LNS_WEB_TIMEOUT_S + 5 };
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	char buf[512];
+	ssize_t got = read(fd, buf, sizeof(buf));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double waited = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	T_CHECK(got == 0 && waited > LNS_WEB_TIMEOUT_S - 1 && waited < LNS_WEB_TIMEOUT_S + 4,
+		"a stalled request: read %zd after %.1f s", got, waited);
+	close(fd);
+
 	lns_web_stop(web);
 	lns_view_publish(NULL);
 	lns_events_free(events);
@@ -1718,6 +1766,7 @@ int main(void)
 	CU_add_test(s, "the events ring", test_events_ring);
 	CU_add_test(s, "events document", test_events_document);
 	CU_add_test(s, "metrics exposition", test_metrics_render);
+	CU_add_test(s, "QTYPE slots and RCODE names", test_qtype_slots);
 	CU_add_test(s, "writes and reads", test_write_endpoints);
 	CU_add_test(s, "stats, events, metrics, reload, read_auth and the connection limit over HTTP",
 		test_server_hooks);
