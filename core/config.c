@@ -17,9 +17,9 @@
 /* The keys each group accepts; anything else is refused with its line. */
 static const char *const server_keys[] = { "node", "listen", "workers", "udp_payload", "nsid",
 	"tcp_idle_timeout_ms", "tcp_max_connections", "log_level", "probe_budget", "resolvers", "user", "group",
-	"allow_root", NULL };
+	"allow_root", "tcp_max_per_source", "tcp_read_timeout_ms", "tcp_max_queries", NULL };
 static const char *const zone_keys[] = { "name", "file", "allow_transfer", NULL };
-static const char *const top_keys[] = { "server", "zones", "pools", "http", "cluster", NULL };
+static const char *const top_keys[] = { "server", "zones", "pools", "http", "cluster", "rrl", NULL };
 
 int lns_cfg_fail(loader_t *ld, const config_setting_t *s, const char *fmt, ...)
 {
@@ -145,6 +145,8 @@ static int load_server(loader_t *ld, lns_config_t *cfg, const config_setting_t *
 	if (level && (cfg->log_level = lns_log_level_parse(level)) < 0)
 		return lns_cfg_fail(ld, config_setting_get_member(g, "log_level"),
 			"log_level '%s' is not one of error, warning, notice, info, debug", level);
+	if ((rc = lns_cfg_load_tcp_limits(ld, cfg, g)) != 0)
+		return rc;
 	return lns_cfg_load_privs(ld, cfg, g);
 }
 
@@ -261,6 +263,7 @@ static void set_defaults(lns_config_t *cfg)
 	cfg->nsid = true;
 	cfg->tcp_idle_timeout_ms = 10000;
 	cfg->tcp_max_connections = 256;
+	lns_cfg_limits_defaults(cfg);
 	cfg->log_level = LNS_LOG_INFO;
 	cfg->probe_budget = 20000;
 	cfg->cluster.heartbeat_ms = 100;
@@ -308,6 +311,9 @@ int lns_config_load(const char *path, lns_config_t **out, lns_err_t *err)
 		goto out;
 	s = config_setting_get_member(root, "cluster");
 	if (s && (rc = lns_cfg_load_cluster(&ld, cfg, s)) != 0)
+		goto out;
+	s = config_setting_get_member(root, "rrl");
+	if (s && (rc = lns_cfg_load_rrl(&ld, cfg, s)) != 0)
 		goto out;
 out:
 	config_destroy(&lc);

@@ -10,6 +10,7 @@
 #ifndef LNS_CORE_CONFIG_H
 #define LNS_CORE_CONFIG_H
 
+#include "core/config_rrl.h"
 #include "core/pool.h"
 #include "core/util.h"
 
@@ -57,6 +58,10 @@ typedef struct lns_config {
 	bool nsid;            /* answer NSID requests with the node name */
 	unsigned tcp_idle_timeout_ms;
 	unsigned tcp_max_connections;
+	unsigned tcp_max_per_source;  /* open TCP connections from one address; 0: no cap */
+	unsigned tcp_read_timeout_ms; /* a message begun must be complete within this */
+	unsigned tcp_max_queries;     /* answers on one connection before it is closed; 0: no cap */
+	lns_rrl_conf_t rrl;           /* response rate limiting (UDP) */
 	int log_level;
 	char *user;           /* server.user: run as this user when started as root; NULL: "levelns" */
 	char *group;          /* server.group; NULL: the user's login group */

@@ -29,5 +29,8 @@ char *lns_cfg_path(loader_t *ld, const char *file);
 void lns_cfg_free_pools(lns_config_t *cfg);
 int lns_cfg_load_privs(loader_t *ld, lns_config_t *cfg, const config_setting_t *group);
 void lns_cfg_free_privs(lns_config_t *cfg);
+void lns_cfg_limits_defaults(lns_config_t *cfg);
+int lns_cfg_load_tcp_limits(loader_t *ld, lns_config_t *cfg, const config_setting_t *server);
+int lns_cfg_load_rrl(loader_t *ld, lns_config_t *cfg, const config_setting_t *group);
 
 #endif

@@ -12,6 +12,7 @@ core_libcore_a_SOURCES = \
 	core/util.c core/util.h \
 	core/view.c core/view.h \
 	core/zonedb.c core/zonedb.h
+core_libcore_a_SOURCES += core/config_rrl.c core/config_rrl.h
 core_libcore_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCONFIG_CFLAGS) $(URCU_CFLAGS)
 CORE_LIBS = core/libcore.a $(LIBCONFIG_LIBS) $(URCU_LIBS) -lm
 

@@ -210,7 +210,8 @@ typedef struct lns_udp_worker lns_udp_worker_t;
 int lns_udp_socket(const lns_addr_t *addr, bool *pktinfo, lns_err_t *err);
 /* Starts a worker on fd (owned from now on). lns_udp_stop asks it to end,
  * lns_udp_join waits for that, closes fd and frees w. */
-lns_udp_worker_t *lns_udp_start(int fd, bool pktinfo, lns_err_t *err);
+struct lns_rrl;
+lns_udp_worker_t *lns_udp_start(int fd, bool pktinfo, struct lns_rrl *rrl, lns_err_t *err);
 void lns_udp_stop(lns_udp_worker_t *w);
 void lns_udp_join(lns_udp_worker_t *w);
 /* Adds w's counters to out (udp, dropped, rcode, qtype); any thread. */

@@ -4,22 +4,31 @@
 #include "core/log.h"
 #include "nameserver/nameserver.h"
 #include "nameserver/nameserver_int.h"
+#include "nameserver/rrl.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 struct lns_ns {
 	lns_udp_worker_t **udp;
 	unsigned n_udp;
 	lns_tcp_t *tcp;
+	lns_rrl_t *rrl;  /* shared by the UDP workers; kept when RRL is off, so a reload can turn it on */
 };
 
+/* One per CPU this process may run on (taskset, cpusets), not per CPU of
+ * the machine: more workers than CPUs only take turns. */
 static unsigned worker_count(const lns_config_t *cfg)
 {
 	if (cfg->workers)
 		return cfg->workers;
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+		return (unsigned)CPU_COUNT(&set);
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	return n > 0 ? (unsigned)n : 1;
 }
@@ -32,6 +41,9 @@ int lns_ns_start(const lns_config_t *cfg, lns_ns_t **out, lns_err_t *err)
 	int rc = 0;
 
 	*out = NULL;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ns->rrl = lns_rrl_new(cfg->rrl.table_size, NULL, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
 	ns->udp = lns_xcalloc(cfg->n_listen * workers, sizeof(*ns->udp));
 	unsigned n_tcp = 0;
 	for (unsigned a = 0; a < cfg->n_listen && rc == 0; a++) {
@@ -48,7 +60,7 @@ int lns_ns_start(const lns_config_t *cfg, lns_ns_t **out, lns_err_t *err)
 				rc = fd;
 				break;
 			}
-			lns_udp_worker_t *w = lns_udp_start(fd, pktinfo, err);
+			lns_udp_worker_t *w = lns_udp_start(fd, pktinfo, ns->rrl, err);
 			if (!w) {
 				close(fd);
 				rc = -EAGAIN;
@@ -79,6 +91,7 @@ void lns_ns_stop(lns_ns_t *ns)
 	for (unsigned i = 0; i < ns->n_udp; i++)
 		lns_udp_join(ns->udp[i]);
 	lns_tcp_stop(ns->tcp);
+	lns_rrl_free(ns->rrl);
 	free(ns->udp);
 	free(ns);
 }

@@ -2,17 +2,22 @@
  * nameserver/udp: UDP worker threads. Each owns one SO_REUSEPORT socket and
  * answers batches of queries with recvmmsg/sendmmsg; buffers are allocated
  * once per worker. A socket bound to a wildcard address answers from the
- * address the query came to (IP_PKTINFO / IPV6_RECVPKTINFO).
+ * address the query came to (IP_PKTINFO / IPV6_RECVPKTINFO). Answers go
+ * through response rate limiting (rrl.c) when the configuration asks for
+ * it: the verdict comes before the answer is built, so a dropped one costs
+ * no answering.
  */
 #include "config.h"
 
 #include "core/log.h"
 #include "nameserver/nameserver_int.h"
+#include "nameserver/rrl.h"
 
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define BATCH 32
@@ -25,6 +30,8 @@ struct lns_udp_worker {
 	bool pktinfo;
 	pthread_t thread;
 	lns_ns_counters_t counts;  /* cache lines of their own */
+	lns_rrl_t *rrl;            /* shared by the workers; not owned */
+	lns_rrl_local_t rrl_local;
 	struct mmsghdr in[BATCH], out[BATCH];
 	struct iovec in_iov[BATCH], out_iov[BATCH];
 	struct sockaddr_storage peer[BATCH];
@@ -32,7 +39,7 @@ struct lns_udp_worker {
 	uint8_t in_buf[BATCH][BUF], out_buf[BATCH][BUF];
 };
 
-static lns_ratelimit_t rl_recv, rl_send;
+static lns_ratelimit_t rl_recv, rl_send, rl_rrl;
 
 static bool is_wildcard(const lns_addr_t *a)
 {
@@ -134,15 +141,44 @@ static void send_all(lns_udp_worker_t *w, unsigned n)
 	}
 }
 
+/* The RRL verdict on a query; responses (QR=1) and runts are left to
+ * lns_answer, which drops them without debiting anyone. */
+static enum lns_rrl_verdict rrl_verdict(lns_udp_worker_t *w, const lns_rrl_conf_t *rc, unsigned i, uint64_t now)
+{
+	bool onset;
+	if (w->in[i].msg_len < LNS_HDR || (w->in_buf[i][2] & 0x80))
+		return LNS_RRL_PASS;
+	const struct sockaddr *src = (const struct sockaddr *)&w->peer[i];
+	enum lns_rrl_verdict v = lns_rrl_check(w->rrl, rc, &w->rrl_local, src, now, &onset);
+	if (onset) {
+		char prefix[64];
+		lns_log_limited(&rl_rrl, 5, LNS_LOG_NOTICE, "rrl: %s over %u answers/s: limiting it (slip %u, window %u s)",
+			lns_rrl_prefix_render(rc, src, prefix, sizeof(prefix)), rc->rate, rc->slip, rc->window);
+	}
+	return v;
+}
+
 static void handle(lns_udp_worker_t *w, unsigned n)
 {
 	unsigned m = 0;
 	uint64_t dropped = 0;
 	const lns_view_t *view = lns_view_read_begin();
+	const lns_rrl_conf_t *rc = view && view->config->rrl.enabled && w->rrl ? &view->config->rrl : NULL;
+	uint64_t now = 0;
+	if (rc) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	}
 	for (unsigned i = 0; i < n; i++) {
 		struct msghdr *h = &w->in[i].msg_hdr;
 		lns_client_t client = { (const struct sockaddr *)h->msg_name, false };
+		enum lns_rrl_verdict v = rc ? rrl_verdict(w, rc, i, now) : LNS_RRL_PASS;
+		if (v == LNS_RRL_DROP)
+			continue;
 		size_t len = view ? lns_answer(view, w->in_buf[i], w->in[i].msg_len, w->out_buf[m], BUF, &client) : 0;
+		if (len && v == LNS_RRL_SLIP)
+			len = lns_rrl_slip(w->out_buf[m], len);
 		if (len == 0) {
 			dropped++;
 			continue;
@@ -203,7 +239,7 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-lns_udp_worker_t *lns_udp_start(int fd, bool pktinfo, lns_err_t *err)
+lns_udp_worker_t *lns_udp_start(int fd, bool pktinfo, lns_rrl_t *rrl, lns_err_t *err)
 {
 	/* Aligned for the counters' cache lines. */
 	lns_udp_worker_t *w = aligned_alloc(64, (sizeof(*w) + 63) / 64 * 64);
@@ -214,6 +250,7 @@ lns_udp_worker_t *lns_udp_start(int fd, bool pktinfo, lns_err_t *err)
 	memset(w, 0, sizeof(*w));
 	w->fd = fd;
 	w->pktinfo = pktinfo;
+	w->rrl = rrl;
 	int rc = pthread_create(&w->thread, NULL, worker_main, w);
 	if (rc != 0) {
 		lns_err_set(err, NULL, 0, "udp: cannot start a worker: %s", strerror(rc));
@@ -241,4 +278,9 @@ void lns_udp_join(lns_udp_worker_t *w)
 void lns_udp_counts(const lns_udp_worker_t *w, lns_query_counts_t *out)
 {
 	lns_ns_counters_add(&w->counts, out, &out->udp, &out->dropped);
+	const lns_rrl_local_t *r = &w->rrl_local;
+	out->rrl_limited += atomic_load_explicit(&r->limited, memory_order_relaxed);
+	out->rrl_dropped += atomic_load_explicit(&r->dropped, memory_order_relaxed);
+	out->rrl_slipped += atomic_load_explicit(&r->slipped, memory_order_relaxed);
+	out->rrl_evicted += atomic_load_explicit(&r->evicted, memory_order_relaxed);
 }

@@ -248,6 +248,70 @@ rc=$?
 check "-a 300.1.2.3 is refused (got $rc)" [ "$rc" -ne 0 ]
 contains "-a 300.1.2.3 says why" "bad address '300.1.2.3'" "$out"
 
+# --- rate limiting and TCP limits (rrl group, server.tcp_*) ---
+conf "rrl: unknown key" "$C:2: unknown key 'burst' in rrl" <<'EOF'
+rrl = { rate = 100;
+  burst = 5; };
+EOF
+conf "rrl: not a group" "$C:1: rrl must be a group" <<'EOF'
+rrl = 5;
+EOF
+conf "rrl.rate: zero" "$C:1: rrl.rate is out of range (1 to 100000)" <<'EOF'
+rrl = { rate = 0; };
+EOF
+conf "rrl.rate: a string" "$C:1: rrl.rate must be a whole number" <<'EOF'
+rrl = { rate = "fast"; };
+EOF
+conf "rrl.slip: too big" "$C:2: rrl.slip is out of range (0 to 100)" <<'EOF'
+rrl = {
+  slip = 101; };
+EOF
+conf "rrl.window: zero" "$C:1: rrl.window is out of range (1 to 3600)" <<'EOF'
+rrl = { window = 0; };
+EOF
+conf "rrl.ipv4_prefix: 33" "$C:1: rrl.ipv4_prefix is out of range (8 to 32)" <<'EOF'
+rrl = { ipv4_prefix = 33; };
+EOF
+conf "rrl.ipv6_prefix: 8" "$C:1: rrl.ipv6_prefix is out of range (16 to 128)" <<'EOF'
+rrl = { ipv6_prefix = 8; };
+EOF
+conf "rrl.table_size: too small" "$C:1: rrl.table_size is out of range (1024 to 16777216)" <<'EOF'
+rrl = { table_size = 10; };
+EOF
+conf "rrl.enabled: not a bool" "$C:1: rrl.enabled must be true or false" <<'EOF'
+rrl = { enabled = "yes"; };
+EOF
+conf "rrl.allow: a bad prefix" "$C:3: rrl.allow: bad address or prefix '192.0.2.0/33'" <<'EOF'
+rrl = { allow = [
+  "127.0.0.0/8",
+  "192.0.2.0/33" ]; };
+EOF
+conf "rrl.allow: not a list" "$C:1: rrl.allow must be a list" <<'EOF'
+rrl = { allow = "127.0.0.1"; };
+EOF
+conf "rrl.allow: not strings" "$C:1: rrl.allow: entries must be strings" <<'EOF'
+rrl = { allow = [ 127 ]; };
+EOF
+conf "server.tcp_max_per_source: above the total" \
+	"$C:1: server.tcp_max_per_source (300) is above server.tcp_max_connections (256)" <<'EOF'
+server: { tcp_max_per_source = 300; };
+EOF
+conf "server.tcp_read_timeout_ms: too short" "$C:2: server.tcp_read_timeout_ms is out of range (100 to 3600000)" <<'EOF'
+server: {
+  tcp_read_timeout_ms = 10; };
+EOF
+conf "server.tcp_max_queries: negative" "$C:1: server.tcp_max_queries is out of range (0 to 1000000)" <<'EOF'
+server: { tcp_max_queries = -1; };
+EOF
+cat >"$T/limits.conf" <<EOF
+zones = ( { name = "$E"; file = "$E.zone"; } );
+rrl = { enabled = false; rate = 100000; slip = 0; window = 3600; ipv4_prefix = 32; ipv6_prefix = 128;
+        allow = [ ]; table_size = 16777216; };
+server: { tcp_max_connections = 1000; tcp_max_per_source = 0; tcp_read_timeout_ms = 3600000; tcp_max_queries = 0; };
+EOF
+out=$("$LEVELNSD" -c "$T/limits.conf" --check-config 2>&1)
+contains "every limit key at an end of its range: accepted" ": ok, 1 zones" "$out"
+
 # --- $INCLUDE in subdirectories, nested, with origin arguments ---
 # Last, since start_ns ends the test if the daemon does not start.
 INC="$top_srcdir/tests/data/include.conf"

@@ -109,6 +109,27 @@ static void query_metrics(buf_t *b, const lns_query_counts_t *q)
 			(unsigned long long)q->qtype[t]);
 }
 
+/* Response rate limiting and the TCP limits (README: "Rate limiting and limits"). */
+static void limit_metrics(buf_t *b, const lns_query_counts_t *q)
+{
+	family(b, "levelns_rrl_limited_total", "counter",
+		"UDP answers over their source prefix's rate (rrl), by what was done: dropped, or sent truncated (slipped).");
+	put(b, "levelns_rrl_limited_total{action=\"dropped\"} %llu\n", (unsigned long long)q->rrl_dropped);
+	put(b, "levelns_rrl_limited_total{action=\"slipped\"} %llu\n", (unsigned long long)q->rrl_slipped);
+	family(b, "levelns_rrl_evicted_total", "counter",
+		"Source prefixes over their rate forgotten because the rrl table was full (rrl.table_size).");
+	sample_u(b, "levelns_rrl_evicted_total", q->rrl_evicted);
+	family(b, "levelns_tcp_limit_total", "counter",
+		"TCP connections hit by a limit: accepting paused at server.tcp_max_connections (full), refused over "
+		"server.tcp_max_per_source (per_source), closed idle (idle), on the read timeout (read_timeout), or after "
+		"server.tcp_max_queries answers (max_queries).");
+	put(b, "levelns_tcp_limit_total{limit=\"full\"} %llu\n", (unsigned long long)q->tcp_full);
+	put(b, "levelns_tcp_limit_total{limit=\"per_source\"} %llu\n", (unsigned long long)q->tcp_refused_per_source);
+	put(b, "levelns_tcp_limit_total{limit=\"idle\"} %llu\n", (unsigned long long)q->tcp_idle_closed);
+	put(b, "levelns_tcp_limit_total{limit=\"read_timeout\"} %llu\n", (unsigned long long)q->tcp_read_timeouts);
+	put(b, "levelns_tcp_limit_total{limit=\"max_queries\"} %llu\n", (unsigned long long)q->tcp_query_cap);
+}
+
 /* Pools and members: n_pools names cleaned once. */
 static void pool_metrics(buf_t *b, const lns_view_t *v, char **pool_names)
 {
@@ -255,6 +276,7 @@ char *lns_web_metrics_render(const lns_view_t *v, const lns_stats_t *s, int64_t 
 		s = &zero;
 	process_metrics(&b, v, s, now_ms);
 	query_metrics(&b, &s->queries);
+	limit_metrics(&b, &s->queries);
 	if (v && v->config)
 		members(&b, v);
 	probe_metrics(&b, s);
