@@ -4,7 +4,7 @@
 # fuzz_NAME). From the build directory:
 #   1. every input of the committed corpus tests/fuzz/corpus/NAME, one by
 #      one (regressions: a crash names its file);
-#   2. fresh inputs for LNS_FUZZ_SECONDS seconds (default 25; 0 skips),
+#   2. fresh inputs for LNS_FUZZ_SECONDS seconds (default 24; 0 skips),
 #      grown from that corpus; new inputs go to a scratch directory, never
 #      into the committed corpus.
 # Options for the target come from tests/fuzz/NAME.fuzz (one a line, # for
@@ -18,7 +18,7 @@ name=${name#fuzz_}
 srcdir=$(cd "${top_srcdir:-$(dirname "$0")/../..}" && pwd)
 bin=${LNS_FUZZ_BIN:-./tests/fuzz/fuzz_$name}
 corpus=$srcdir/tests/fuzz/corpus/$name
-secs=${LNS_FUZZ_SECONDS:-25}
+secs=${LNS_FUZZ_SECONDS:-24}
 out=${LNS_FUZZ_OUT:-./tests/fuzz/out}
 
 [ -x "$bin" ] || { echo "SKIP: $bin is not built (configure with CC=clang --enable-fuzzing)"; exit 77; }
