@@ -9,6 +9,6 @@ tests_unit_rrl_LDADD = $(NAMESERVER_LIBS) $(CORE_LIBS) $(CUNIT_LIBS)
 check_PROGRAMS += tests/floodq
 tests_floodq_SOURCES = tests/floodq.c
 
-LIMIT_TESTS = tests/t_rrl.sh tests/t_slow.sh
+LIMIT_TESTS = tests/t_rrl.sh tests/t_slow.sh tests/t_flood.sh
 TESTS += $(LIMIT_TESTS)
 dist_noinst_SCRIPTS += $(LIMIT_TESTS)
