@@ -13,8 +13,9 @@ dist_levelnsconf_DATA = doc/levelns.conf.example doc/example.test.zone
 if HAVE_SYSTEMD_UNITDIR
 systemdsystemunit_DATA = doc/levelnsd.service
 endif
-# distcheck installs under a temporary prefix, the unit included.
-AM_DISTCHECK_CONFIGURE_FLAGS = --with-systemdsystemunitdir='$${dc_install_base}/lib/systemd/system'
+# distcheck installs under a temporary prefix, the unit included
+# ($$dc_install_base is the shell's, in distcheck's recipe).
+AM_DISTCHECK_CONFIGURE_FLAGS = --with-systemdsystemunitdir=$$dc_install_base/$(systemdsystemunitdir)
 
 doc_subst = sed -e 's|@sbindir[@]|$(sbindir)|g' -e 's|@bindir[@]|$(bindir)|g' \
 	-e 's|@sysconfdir[@]|$(sysconfdir)|g' -e 's|@localstatedir[@]|$(localstatedir)|g' \
