@@ -6,6 +6,7 @@
 #include <ldns/ldns.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static void fail(const char *what, const char *why, const uint8_t *resp, size_t len)
 {
@@ -28,6 +29,15 @@ void fuzz_dns_check(const uint8_t *query, size_t qlen, const uint8_t *resp, size
 		fail(what, "ID differs from the query's", resp, len);
 	if (!(resp[2] & 0x80))
 		fail(what, "QR is clear", resp, len);
+	/* A question answered is the query's, byte for byte (its case kept). */
+	if (resp[4] == 0 && resp[5] == 1) {
+		size_t q = 12;
+		while (q < qlen && query[q] != 0 && query[q] < 64)
+			q += 1u + query[q];
+		q += 5; /* the root label, type, class */
+		if (q > qlen || q > len || memcmp(query + 12, resp + 12, q - 12) != 0)
+			fail(what, "its question is not the query's", resp, len);
+	}
 	ldns_pkt *pkt = NULL;
 	ldns_status s = ldns_wire2pkt(&pkt, resp, len);
 	if (s != LDNS_STATUS_OK) {

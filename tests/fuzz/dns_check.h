@@ -1,7 +1,8 @@
 /*
  * tests/fuzz/dns_check: the oracle of the DNS targets. Whatever the query,
  * a response levelnsd sends must be a DNS message that ldns reads back,
- * with the query's ID, QR set, and no larger than the room it was given.
+ * with the query's ID, QR set, no larger than the room it was given, and
+ * its question (when it has one) the query's, byte for byte (case kept).
  * A violation aborts (libFuzzer records the input as a crash).
  *
  * Thread: single-threaded targets.
