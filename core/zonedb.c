@@ -179,6 +179,26 @@ static bool rr_exists(const lns_rrset_t *rs, const uint8_t *rdata, uint16_t rdle
 	return false;
 }
 
+/* True when the RDATA of a type whose names the server reads (to compress,
+ * chase, substitute or find additional records) holds them whole, in
+ * place: RFC 3597's generic form (\# 0) lets any bytes through. */
+static bool rdata_names_ok(uint16_t type, const uint8_t *rd, size_t len)
+{
+	size_t n, m;
+	switch (type) {
+	case LNS_T_NS:
+	case LNS_T_CNAME:
+	case LNS_T_PTR:
+	case LNS_T_DNAME: return (n = lns_dname_len(rd, len)) != 0 && n == len;
+	case LNS_T_MX: return len > 2 && (n = lns_dname_len(rd + 2, len - 2)) != 0 && 2 + n == len;
+	case LNS_T_SRV: return len > 6 && (n = lns_dname_len(rd + 6, len - 6)) != 0 && 6 + n == len;
+	case LNS_T_SOA:
+		return (n = lns_dname_len(rd, len)) != 0 && (m = lns_dname_len(rd + n, len - n)) != 0 &&
+			n + m + 20 == len;
+	default: return true;
+	}
+}
+
 int lns_zone_add_rr(lns_zone_t *zone, const uint8_t *owner, uint16_t type, uint32_t ttl, const uint8_t *rdata,
 	uint16_t rdlen, lns_err_t *err)
 {
@@ -210,6 +230,13 @@ int lns_zone_add_rr(lns_zone_t *zone, const uint8_t *owner, uint16_t type, uint3
 	if (type == LNS_T_OPT || type == LNS_T_AXFR || type == LNS_T_IXFR || type == LNS_T_ANY ||
 	    type == LNS_T_MAILA || type == LNS_T_MAILB) {
 		lns_err_set(err, NULL, 0, "type %u cannot appear in a zone", type);
+		return LNS_EZONE;
+	}
+	bool apex = len == lns_dname_len(zone->apex->name, LNS_DNAME_MAX) && memcmp(lname, zone->apex->name, len) == 0;
+	/* The apex SOA is checked when the zone is finished, with its own message. */
+	if (!(type == LNS_T_SOA && apex) && !rdata_names_ok(type, rdata, rdlen)) {
+		lns_err_set(err, NULL, 0, "record data of type %u is malformed (a name in it is cut short or missing)",
+			type);
 		return LNS_EZONE;
 	}
 	lns_node_t *n = get_node(zb, lname, len);
