@@ -5,9 +5,10 @@
  * files a configuration names: z.zone (example.test), cluster.key,
  * admin.token, state/. A configuration that loads is taken further, as
  * the daemon does at start: its zones compiled with its pools, then each
- * pool's name asked for A and AAAA (with and without a client subnet) and
- * the pools' documents rendered as the API does, their verdict hash
- * computed as the cluster does. A refusal must say why.
+ * pool's name asked for A and AAAA (with and without a client subnet),
+ * the API's documents rendered (health, pools, stats, and /metrics, whose
+ * every line must keep the Prometheus text format whatever the names), the
+ * verdict hash computed as the cluster does. A refusal must say why.
  *
  * Corpus: tests/fuzz/corpus/config/, the configurations of zones/ and
  * tests/, and one per section.
@@ -70,6 +71,65 @@ static size_t query(uint8_t *q, const uint8_t *wire, uint16_t type, bool ecs)
 	return n + olen;
 }
 
+static void bad_metrics(const char *why, const char *line)
+{
+	fprintf(stderr, "fuzz: config: /metrics: %s: %.200s\n", why, line);
+	abort();
+}
+
+static bool name_char(char c, bool first)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' || (!first && c >= '0' && c <= '9');
+}
+
+/* Each line of the Prometheus text format 0.0.4: a comment, or a sample:
+ * name, optional {label="value",...} with \\, \" and \n the only escapes,
+ * a space and a value. What a configuration names (pools, members, the
+ * node) must not break it. */
+static void check_metrics(const char *text, size_t len)
+{
+	if (strlen(text) != len || !len || text[len - 1] != '\n')
+		bad_metrics("not lines of text", text);
+	for (const char *l = text; *l; l = strchr(l, '\n') + 1) {
+		const char *p = l;
+		if (*p == '#') {
+			if (strncmp(p, "# HELP ", 7) != 0 && strncmp(p, "# TYPE ", 7) != 0)
+				bad_metrics("a comment other than HELP and TYPE", l);
+			continue;
+		}
+		if (!name_char(*p, true))
+			bad_metrics("a sample without a name", l);
+		while (name_char(*p, false))
+			p++;
+		if (*p == '{') {
+			for (p++; *p != '}';) {
+				if (!name_char(*p, true) || *p == ':')
+					bad_metrics("a bad label name", l);
+				while (name_char(*p, false) && *p != ':')
+					p++;
+				if (p[0] != '=' || p[1] != '"')
+					bad_metrics("a label without =\"", l);
+				for (p += 2; *p != '"'; p++) {
+					if (*p == '\n' || !*p)
+						bad_metrics("a label value runs past its line", l);
+					if (*p == '\\' && (p[1] == '\\' || p[1] == '"' || p[1] == 'n'))
+						p++;
+					else if (*p == '\\')
+						bad_metrics("a bad escape in a label value", l);
+				}
+				p++;
+				if (*p == ',')
+					p++;
+				else if (*p != '}')
+					bad_metrics("labels not separated by commas", l);
+			}
+			p++;
+		}
+		if (*p != ' ' || p[1] == '\n' || !p[1])
+			bad_metrics("a sample without a value", l);
+	}
+}
+
 static void serve(const lns_view_t *v)
 {
 	uint8_t q[LNS_DNAME_MAX + 64];
@@ -84,6 +144,18 @@ static void serve(const lns_view_t *v)
 	free(out);
 	free(lns_web_render_health(v, 1764355201123));
 	free(lns_web_render_pools(v, 1764355201123));
+	lns_stats_t st;
+	memset(&st, 0, sizeof(st));
+	st.started_at = 1764355200000;
+	st.generation = 1;
+	size_t mlen = 0;
+	char *metrics = lns_web_metrics_render(v, &st, 1764355201123, &mlen);
+	if (metrics)
+		check_metrics(metrics, mlen);
+	free(metrics);
+	json_t *stats = lns_web_stats_json(v, &st, 1764355201123);
+	free(lns_web_dump(stats, NULL));
+	json_decref(stats);
 	(void)lns_verdict_config_hash(v->config);
 }
 
