@@ -14,7 +14,7 @@
 #include <stdbool.h>
 
 #define LNS_RRL_MAX_ALLOW 64
-#define LNS_RRL_MAX_RATE 100000
+#define LNS_RRL_MAX_RATE 1000000
 #define LNS_RRL_MAX_WINDOW 3600
 
 typedef struct lns_rrl_conf {

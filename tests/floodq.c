@@ -25,6 +25,9 @@
  *                                        "answers=A closed=yes|no"
  *   floodq trickle ADDR PORT NAME MS     one query sent a byte at a time, one every MS ms:
  *                                        "answered after X s" or "closed after X s at byte K of L"
+ *   floodq watch ADDR PORT NAME IP SECONDS  asks for NAME/A over TCP every 5 ms until the
+ *                                        first address answered is IP: "seen=NS" (wall
+ *                                        clock, ns), or "timeout" and exit 1
  * Exit status 0, or 2 on a usage or socket error.
  */
 #include "config.h"
@@ -422,9 +425,79 @@ static int cmd_trickle(const char *name, long ms)
 	return 0;
 }
 
+/* The first A record's address in an answer, as text; false if none. */
+static bool first_a(const uint8_t *r, size_t n, char *out, size_t size)
+{
+	if (n < 12 || (r[6] << 8 | r[7]) == 0)
+		return false;
+	size_t off = 12;
+	while (off < n && r[off] != 0)
+		off += 1u + r[off];
+	off += 5;
+	for (unsigned an = (unsigned)(r[6] << 8 | r[7]); an > 0 && off < n; an--) {
+		while (off < n && r[off] != 0 && (r[off] & 0xc0) != 0xc0)
+			off += 1u + r[off];
+		off += off < n && (r[off] & 0xc0) == 0xc0 ? 2 : 1;
+		if (off + 10 > n)
+			return false;
+		unsigned type = (unsigned)(r[off] << 8 | r[off + 1]), rdlen = (unsigned)(r[off + 8] << 8 | r[off + 9]);
+		off += 10;
+		if (off + rdlen > n)
+			return false;
+		if (type == 1 && rdlen == 4)
+			return inet_ntop(AF_INET, r + off, out, (socklen_t)size) != NULL;
+		off += rdlen;
+	}
+	return false;
+}
+
+static int cmd_watch(const char *name, const char *want, long seconds)
+{
+	uint8_t q[302], r[65536];
+	int fd = -1;
+	double end = now_s() + (double)seconds;
+	for (uint16_t id = 1; now_s() < end; id++) {
+		if (fd == -1) {
+			fd = new_socket(SOCK_STREAM);
+			if (connect(fd, (struct sockaddr *)&server, server_len) == -1)
+				die("connect");
+		}
+		size_t m = query(q + 2, 300, name, id);
+		q[0] = (uint8_t)(m >> 8);
+		q[1] = (uint8_t)m;
+		size_t have = 0, need = 2;
+		bool ok = send(fd, q, m + 2, MSG_NOSIGNAL) == (ssize_t)(m + 2);
+		while (ok && have < need) {
+			struct pollfd p = { fd, POLLIN, 0 };
+			ssize_t got = poll(&p, 1, 2000) == 1 ? recv(fd, r + have, need - have, 0) : -1;
+			if (got <= 0) {
+				ok = false;
+				break;
+			}
+			have += (size_t)got;
+			if (have == 2)
+				need = 2 + (size_t)(r[0] << 8 | r[1]);
+		}
+		char text[64];
+		if (ok && need > 2 && first_a(r + 2, need - 2, text, sizeof(text)) && strcmp(text, want) == 0) {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			printf("seen=%lld%09ld\n", (long long)ts.tv_sec, ts.tv_nsec);
+			return 0;
+		}
+		if (!ok) {
+			close(fd);
+			fd = -1;
+		}
+		usleep(5000);
+	}
+	printf("timeout\n");
+	return 1;
+}
+
 static void usage(void)
 {
-	fprintf(stderr, "usage: floodq [-b SOURCE] burst|flood|slow|conns|pipe|gap|trickle ADDR PORT ...\n");
+	fprintf(stderr, "usage: floodq [-b SOURCE] burst|flood|slow|conns|pipe|gap|trickle|watch ADDR PORT ...\n");
 	exit(2);
 }
 
@@ -455,6 +528,8 @@ int main(int argc, char **argv)
 		return cmd_gap(argv[4], number(argv[5], 1, 20000), number(argv[6], 0, 600000));
 	if (strcmp(cmd, "trickle") == 0 && argc == 6)
 		return cmd_trickle(argv[4], number(argv[5], 0, 600000));
+	if (strcmp(cmd, "watch") == 0 && argc == 7)
+		return cmd_watch(argv[4], argv[5], number(argv[6], 1, 3600));
 	usage();
 	return 2;
 }

@@ -12,3 +12,7 @@ tests_floodq_SOURCES = tests/floodq.c
 LIMIT_TESTS = tests/t_rrl.sh tests/t_slow.sh tests/t_flood.sh
 TESTS += $(LIMIT_TESTS)
 dist_noinst_SCRIPTS += $(LIMIT_TESTS)
+
+# The isolation benchmark (run by hand, never by make check).
+dist_noinst_SCRIPTS += bench/flood bench/flood-tap
+dist_noinst_SCRIPTS += bench/rrl-cost

@@ -256,7 +256,7 @@ EOF
 conf "rrl: not a group" "$C:1: rrl must be a group" <<'EOF'
 rrl = 5;
 EOF
-conf "rrl.rate: zero" "$C:1: rrl.rate is out of range (1 to 100000)" <<'EOF'
+conf "rrl.rate: zero" "$C:1: rrl.rate is out of range (1 to 1000000)" <<'EOF'
 rrl = { rate = 0; };
 EOF
 conf "rrl.rate: a string" "$C:1: rrl.rate must be a whole number" <<'EOF'
@@ -305,7 +305,7 @@ server: { tcp_max_queries = -1; };
 EOF
 cat >"$T/limits.conf" <<EOF
 zones = ( { name = "$E"; file = "$E.zone"; } );
-rrl = { enabled = false; rate = 100000; slip = 0; window = 3600; ipv4_prefix = 32; ipv6_prefix = 128;
+rrl = { enabled = false; rate = 1000000; slip = 0; window = 3600; ipv4_prefix = 32; ipv6_prefix = 128;
         allow = [ ]; table_size = 16777216; };
 server: { tcp_max_connections = 1000; tcp_max_per_source = 0; tcp_read_timeout_ms = 3600000; tcp_max_queries = 0; };
 EOF

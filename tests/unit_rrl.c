@@ -91,6 +91,24 @@ static void test_burst_then_limited(void)
 	lns_rrl_free(r);
 }
 
+/* Ticks of 1/16 us: a debit of 1/rate is rounded down to whole ticks, so
+ * the burst exceeds the rate by at most 1/(16e6/rate): 0.1% at 16,000 a
+ * second, 0.6% at 100,000, 6% at most near a million. */
+static void test_high_rates(void)
+{
+	static const unsigned rates[] = { 1000000, 300000, 123457, 100000, 7 };
+	for (unsigned k = 0; k < sizeof(rates) / sizeof(rates[0]); k++) {
+		lns_rrl_conf_t c = conf_of(rates[k], 0, 15);
+		lns_rrl_local_t l = { 0 };
+		lns_rrl_t *r = lns_rrl_new(1024, key, T0);
+		unsigned n = rates[k] + rates[k] / 50 + 10;
+		unsigned passed = burst(r, &c, &l, "192.0.2.1", T0, n, NULL);
+		unsigned step = 16000000u / rates[k];
+		T_CHECK(passed >= rates[k] && passed <= 16000000u / step, "rate %u: a burst of %u passed", rates[k], passed);
+		lns_rrl_free(r);
+	}
+}
+
 static void test_steady_below_rate_never_limited(void)
 {
 	lns_rrl_conf_t c = conf_of(100, 2, 15);
@@ -429,6 +447,7 @@ int main(void)
 	CU_add_test(s, "siphash reference vectors", test_siphash_vectors);
 	CU_add_test(s, "a second's burst, then limited", test_burst_then_limited);
 	CU_add_test(s, "steady below the rate: never limited", test_steady_below_rate_never_limited);
+	CU_add_test(s, "high rates: the burst within a tick per debit", test_high_rates);
 	CU_add_test(s, "window: a flood is remembered for window seconds", test_window_remembers_a_flood);
 	CU_add_test(s, "window 1: forgotten a second after the flood", test_window_one);
 	CU_add_test(s, "prefixes: /24, /56, mapped, /32, /128, /0", test_prefixes);
