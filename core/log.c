@@ -1,4 +1,7 @@
-/* core/log: stderr or syslog, with levels and a rate-limited variant. */
+/* core/log: stderr or syslog, with levels and a rate-limited variant.
+ * When stderr is the systemd journal's stream ($JOURNAL_STREAM names its
+ * device and inode), each line starts with its syslog priority ("<3>")
+ * instead of a time stamp, so the journal keeps the levels (sd-daemon(3)). */
 #include "config.h"
 
 #include "core/log.h"
@@ -7,10 +10,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
 
 static bool use_stderr = true;
+static bool to_journal;
 static _Atomic int max_level = LNS_LOG_INFO;
 
 static const char *const names[] = {
@@ -21,6 +27,11 @@ static const char *const names[] = {
 void lns_log_init(bool to_stderr, const char *ident)
 {
 	use_stderr = to_stderr;
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	to_journal = to_stderr && js && sscanf(js, "%llu:%llu", &dev, &ino) == 2 && fstat(2, &st) == 0 &&
+		(unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
 	if (!to_stderr)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
@@ -51,7 +62,7 @@ static void vlog(int level, const char *fmt, va_list ap)
 	struct tm tm;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	int n = snprintf(line, sizeof(line), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ [%s] ", tm.tm_year + 1900,
+	int n = to_journal ? snprintf(line, sizeof(line), "<%d>", level) : snprintf(line, sizeof(line), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ [%s] ", tm.tm_year + 1900,
 		tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000, names[level]);
 	vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
 	strcat(line, "\n");

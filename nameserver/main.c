@@ -188,7 +188,8 @@ static void publish(bool status)
 	for (unsigned i = 0; i < n; i++)
 		warm |= pools[i]->warming;
 	if (ctl.warming && !warm) {
-		lns_info("levelnsd: every pool member has a state: answering pools");
+		if (n)
+			lns_info("levelnsd: every pool member has a state: answering pools");
 		ctl.warming = false;
 		ev_timer_stop(ctl.loop, &ctl.warm);
 	}

@@ -327,4 +327,15 @@ expect "after \$INCLUDE the origin is the parent's again" "192.0.2.9" "$(d +shor
 expect "no name leaks under the wrong origin" "NXDOMAIN" \
 	"$(d www.inc.test A | sed -n 's/.*status: \([A-Z]*\),.*/\1/p')"
 stop_ns
+# Under systemd, stderr is the journal's stream: lines carry their syslog
+# priority ("<3>" for errors) instead of a time stamp.
+: >"$T/journal.log"
+JOURNAL_STREAM=$(stat -c '%d:%i' "$T/journal.log") "$LEVELNSD" -c "$top_srcdir/zones/example.conf" -f \
+	-a 192.0.2.1@53 --http none 2>>"$T/journal.log"
+out=$(cat "$T/journal.log")
+contains "journal stream: an error line starts with <3>" "<3>levelnsd: cannot listen" "$out"
+# Elsewhere the time stamp and level name stay.
+"$LEVELNSD" -c "$top_srcdir/zones/example.conf" -f -a 192.0.2.1@53 --http none 2>"$T/plain.log"
+contains "stderr: the level named" "[error] levelnsd: cannot listen" "$(cat "$T/plain.log")"
+
 finish
