@@ -267,7 +267,7 @@ static void set_defaults(lns_config_t *cfg)
 	cfg->log_level = LNS_LOG_INFO;
 	cfg->probe_budget = 20000;
 	cfg->cluster.heartbeat_ms = 100;
-	cfg->cluster.election_timeout_ms = 400;
+	cfg->cluster.election_timeout_ms = 0; /* 4 x heartbeat_ms */
 	cfg->cluster.hold_down_ms = 10000;
 	cfg->http_enabled = true;
 	lns_addr_parse("127.0.0.1", 8053, &cfg->http_listen, &err);

@@ -75,8 +75,15 @@ int lns_cfg_load_cluster(loader_t *ld, lns_config_t *cfg, const config_setting_t
 	if ((rc = load_key(ld, c, config_setting_get_member(g, "key_file"), key)) != 0)
 		return rc;
 	c->state_dir = dir ? lns_cfg_path(ld, dir) : lns_xstrdup(LOCALSTATEDIR "/lib/levelns");
-	if (c->election_timeout_ms < 2 * c->heartbeat_ms)
-		return lns_cfg_fail(ld, g, "cluster.election_timeout_ms must be at least twice heartbeat_ms");
+	/* Followers must be free to vote when their election timer fires: past
+	 * the vote guard, the lease (3 heartbeats) + 1/16 + 2 ms (election/fsm.h). */
+	unsigned guard = 3 * c->heartbeat_ms + 3 * c->heartbeat_ms / 16 + 2;
+	if (!c->election_timeout_ms)
+		c->election_timeout_ms = 4 * c->heartbeat_ms;
+	else if (c->election_timeout_ms <= guard)
+		return lns_cfg_fail(ld, config_setting_get_member(g, "election_timeout_ms"),
+			"cluster.election_timeout_ms %u must exceed %u ms: the lease of 3 heartbeats (heartbeat_ms %u) "
+			"plus 1/16 and 2 ms", c->election_timeout_ms, guard, c->heartbeat_ms);
 	const config_setting_t *nodes = config_setting_get_member(g, "nodes");
 	if (!nodes || !config_setting_is_list(nodes) || config_setting_length(nodes) == 0)
 		return lns_cfg_fail(ld, nodes ? nodes : g, "cluster.nodes must be a non-empty list: nodes = ( { ... } );");

@@ -407,6 +407,8 @@ int lns_cluster_start(struct ev_loop *loop, const lns_config_t *cfg, const lns_c
 		conf.priority[i] = (int)c->priority[i];
 	if (c->clustered) {
 		conf.hold_down_ms = cc->hold_down_ms;
+		if (cc->election_timeout_ms)
+			conf.election_timeout_ms = cc->election_timeout_ms;
 		memcpy(c->key, cc->key, cc->key_len);
 		c->key_len = cc->key_len;
 		c->state_dir = lns_xstrdup(cc->state_dir);

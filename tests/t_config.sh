@@ -71,6 +71,20 @@ C="$T/bad.conf"
 Z="$T/z.zone"
 
 # --- bad configurations ---
+head -c 48 /dev/urandom | base64 >"$T/cluster.key"
+conf "election timeout inside the lease" "$C:2: cluster.election_timeout_ms 600 must exceed 958 ms" <<'EOF'
+cluster = { key_file = "cluster.key"; heartbeat_ms = 300;
+  election_timeout_ms = 600;
+  nodes = ( { name = "ns1"; address = "127.0.0.11@5300"; } ); };
+EOF
+# A slower heartbeat without an election timeout: 4 heartbeats by default.
+cat >"$T/slow-hb.conf" <<'EOF'
+server: { node = "ns1"; };
+cluster = { key_file = "cluster.key"; heartbeat_ms = 300; state_dir = "state";
+  nodes = ( { name = "ns1"; address = "127.0.0.11@5300"; } ); };
+EOF
+out=$("$LEVELNSD" -c "$T/slow-hb.conf" --check-config 2>&1)
+contains "heartbeat_ms 300 alone is accepted" "ok, 0 zones" "$out"
 conf "config syntax error" "$C:3: syntax error" <<'EOF'
 server: {
   node = "ns1";
