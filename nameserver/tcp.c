@@ -189,6 +189,7 @@ static unsigned process(conn_t *c)
 {
 	size_t off = 0;
 	unsigned taken = 0;
+	bool was_last = c->last;
 	const lns_view_t *view = lns_view_read_begin();
 	while (view && !c->last && c->in_len - off >= 2) {
 		size_t mlen = (size_t)((c->in[off] << 8) | c->in[off + 1]);
@@ -221,7 +222,7 @@ static unsigned process(conn_t *c)
 			c->last = true;
 	}
 	lns_view_read_end();
-	if (c->last) {
+	if (c->last && !was_last) {
 		off = c->in_len; /* what follows the last answer is not read */
 		char text[64];
 		lns_ns_bump(&c->tcp->n_capped, 1);
