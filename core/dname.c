@@ -124,3 +124,18 @@ size_t lns_dname_parse(const char *text, uint8_t *wire, size_t size)
 	wire[n++] = 0;
 	return n;
 }
+
+size_t lns_dname_skip(const uint8_t *msg, size_t len, size_t off)
+{
+	while (off < len) {
+		uint8_t l = msg[off];
+		if (l == 0)
+			return off + 1;
+		if ((l & 0xc0) == 0xc0)
+			return off + 2 <= len ? off + 2 : 0;
+		if (l > 63)
+			return 0;
+		off += 1u + l;
+	}
+	return 0;
+}

@@ -26,6 +26,10 @@ static inline uint32_t lns_dname_hash(const uint8_t *name, size_t len)
 
 /* Length of a well-formed wire name, or 0 if it is not well formed within max. */
 size_t lns_dname_len(const uint8_t *name, size_t max);
+/* The offset just past a name at off in a message of len bytes, the name
+ * possibly ending in a compression pointer (not followed); 0 when it runs
+ * past the end or has a bad label type. */
+size_t lns_dname_skip(const uint8_t *msg, size_t len, size_t off);
 /* Number of labels, not counting the root. */
 unsigned lns_dname_labels(const uint8_t *name);
 void lns_dname_tolower(uint8_t *name, size_t len);

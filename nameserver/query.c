@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include "core/dname.h"
+
 #include "nameserver/nameserver_int.h"
 
 #include <string.h>
@@ -12,22 +14,6 @@
 static inline uint16_t get16(const uint8_t *p)
 {
 	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-/* Skips a possibly compressed name; returns the offset past it or 0. */
-static size_t skip_name(const uint8_t *pkt, size_t len, size_t off)
-{
-	while (off < len) {
-		uint8_t l = pkt[off];
-		if (l == 0)
-			return off + 1;
-		if ((l & 0xc0) == 0xc0)
-			return off + 2 <= len ? off + 2 : 0;
-		if (l > 63)
-			return 0;
-		off += 1u + l;
-	}
-	return 0;
 }
 
 /* RFC 7871 6: family, source prefix, scope 0, and just the address bytes the
@@ -132,7 +118,7 @@ enum lns_parse_result lns_query_parse(const uint8_t *pkt, size_t len, lns_query_
 	size_t off = q->qend;
 	for (unsigned i = 0; i < an + ns + ar; i++) {
 		size_t name = off;
-		off = skip_name(pkt, len, off);
+		off = lns_dname_skip(pkt, len, off);
 		if (off == 0 || off + 10 > len)
 			return LNS_PARSE_FORMERR;
 		size_t rdlen = get16(pkt + off + 8);

@@ -15,6 +15,8 @@
  */
 #include "config.h"
 
+#include "core/dname.h"
+
 #include "nameserver/rrl.h"
 
 #include <arpa/inet.h>
@@ -264,21 +266,6 @@ enum lns_rrl_verdict lns_rrl_check(lns_rrl_t *rrl, const lns_rrl_conf_t *conf, l
 
 /* ---- the slipped answer ---- */
 
-static size_t skip_name(const uint8_t *pkt, size_t len, size_t off)
-{
-	while (off < len) {
-		uint8_t l = pkt[off];
-		if (l == 0)
-			return off + 1;
-		if ((l & 0xc0) == 0xc0)
-			return off + 2 <= len ? off + 2 : 0;
-		if (l > 63)
-			return 0;
-		off += 1u + l;
-	}
-	return 0;
-}
-
 size_t lns_rrl_slip(uint8_t *pkt, size_t len)
 {
 	if (len < 12 || !(pkt[2] & 0x80))
@@ -289,7 +276,7 @@ size_t lns_rrl_slip(uint8_t *pkt, size_t len)
 	unsigned ar_first = rrs - (unsigned)(pkt[10] << 8 | pkt[11]);
 	size_t off = 12;
 	for (unsigned i = 0; i < qd; i++) {
-		off = skip_name(pkt, len, off);
+		off = lns_dname_skip(pkt, len, off);
 		if (off == 0 || off + 4 > len)
 			return 0;
 		off += 4;
@@ -297,7 +284,7 @@ size_t lns_rrl_slip(uint8_t *pkt, size_t len)
 	size_t qend = off, opt = 0, opt_len = 0;
 	for (unsigned i = 0; i < rrs; i++) {
 		size_t start = off;
-		off = skip_name(pkt, len, off);
+		off = lns_dname_skip(pkt, len, off);
 		if (off == 0 || off + 10 > len)
 			return 0;
 		size_t end = off + 10 + (size_t)(pkt[off + 8] << 8 | pkt[off + 9]);

@@ -1,6 +1,8 @@
 /* tests/unit/dnsmsg: test queries and responses. */
 #include "tests/unit/dnsmsg.h"
 
+#include "core/dname.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,22 +53,6 @@ size_t lns_test_query_wire(const lns_test_query_t *q, uint8_t *out, size_t cap)
 	return len;
 }
 
-/* Skips a name, pointers allowed; returns the offset past it or 0. */
-static size_t skip_name(const uint8_t *w, size_t len, size_t off)
-{
-	while (off < len) {
-		uint8_t l = w[off];
-		if (l == 0)
-			return off + 1;
-		if ((l & 0xc0) == 0xc0)
-			return off + 2 <= len ? off + 2 : 0;
-		if (l > 63)
-			return 0;
-		off += 1u + l;
-	}
-	return 0;
-}
-
 static void raw_read(lns_test_resp_t *r)
 {
 	const uint8_t *w = r->wire;
@@ -81,7 +67,7 @@ static void raw_read(lns_test_resp_t *r)
 	r->rcode = r->flags & 0xf;
 	size_t off = 12;
 	for (unsigned i = 0; i < r->qd; i++) {
-		off = skip_name(w, r->len, off);
+		off = lns_dname_skip(w, r->len, off);
 		if (off == 0 || off + 4 > r->len)
 			return;
 		off += 4;
@@ -89,7 +75,7 @@ static void raw_read(lns_test_resp_t *r)
 	unsigned total = (unsigned)r->an + r->ns + r->ar;
 	for (unsigned i = 0; i < total; i++) {
 		size_t owner = off;
-		off = skip_name(w, r->len, off);
+		off = lns_dname_skip(w, r->len, off);
 		if (off == 0 || off + 10 > r->len)
 			return;
 		uint16_t rdlen = get16(w + off + 8);
