@@ -4,7 +4,8 @@
 # of state; /metrics through `promtool check metrics`; and counters that
 # move: queries by transport, RCODE and QTYPE after dig queries, a member's
 # state series after its backend refuses, probes sent, reloads and the
-# generation after POST /api/v1/reload, and the events that list it all.
+# generation after POST /api/v1/reload, the rate limiting counters after
+# a burst, and the events that list it all.
 # http.read_auth: reads need the token, the dashboard's files do not.
 . "$(dirname "$0")/lib.sh"
 need dig curl jq promtool bash
@@ -27,6 +28,7 @@ CONF
 write_conf() {
 	cat >"$1" <<CONF
 server: { node = "ns1"; workers = 2; };
+rrl = { rate = 20; allow = [ "127.0.0.1" ]; };
 http = { $2 };
 zones = ( { name = "example.test"; file = "example.test.zone"; } );
 pools = (
@@ -116,6 +118,14 @@ expect "/stats: the master" ns1 "$(stats .cluster.master)"
 expect "/stats: generation 1" 1 "$(stats .generation)"
 check "/stats: uptime" [ "$(stats .uptime_s)" -ge 0 ]
 expect "/stats: by_rcode and by_type are objects" "object object" "$(api stats | jq -r '[.queries.by_rcode, .queries.by_type] | map(type) | join(" ")')"
+# The limits: a burst from 127.0.0.9 (not allow-listed) over rrl.rate.
+expect "/stats: the limits' counters" "dropped slipped evicted full per_source idle read_timeout max_queries" \
+	"$(api stats | jq -r '.limits | [.rrl, .tcp | keys_unsorted[]] | join(" ")')"
+out=$("$top_builddir/tests/floodq" -b 127.0.0.9 burst 127.0.0.1 "$PORT" static.$E 200)
+check "/stats: rrl dropped some of the burst ($out)" [ "$(stats .limits.rrl.dropped)" -gt 0 ]
+check "/stats: rrl slipped some of the burst ($out)" [ "$(stats .limits.rrl.slipped)" -gt 0 ]
+expect "/stats and /metrics agree on rrl dropped" "$(metric 'levelns_rrl_limited_total{action="dropped"}')" \
+	"$(stats .limits.rrl.dropped)"
 
 # A member's state series follows its backend; the events list the change.
 next=$(api events | jq .next)

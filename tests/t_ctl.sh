@@ -23,6 +23,7 @@ echo "not-the-token-0123456789abcdef" >"$T/wrong.token"
 write_conf() {
 	cat >"$T/ctl.conf" <<CONF
 server: { node = "ns1"; workers = 1; };
+rrl = { rate = 20; allow = [ "127.0.0.1" ]; };
 http = { $1 };
 zones = ( { name = "example.test"; file = "example.test.zone"; } );
 pools = (
@@ -200,6 +201,10 @@ contains "stats: queries by rcode" "NXDOMAIN" "$out"
 contains "stats: queries by type" "TYPE" "$out"
 contains "stats: answers per pool" "www.example.test" "$out"
 contains "stats: probes" "probes:" "$out"
+check "stats: no limits line before any was hit" [ -z "$(echo "$out" | grep 'rate limit:')" ]
+"$top_builddir/tests/floodq" -b 127.0.0.9 burst 127.0.0.1 "$PORT" static.$E 100 >/dev/null
+ctl stats
+contains "stats: the rate limiting after a burst from 127.0.0.9" "rate limit: dropped " "$out"
 total=$("$CTL" --json stats | jq -r '.queries.total')
 check "stats --json: the queries counted ($total)" [ "${total:-0}" -ge 10 ]
 nx=$("$CTL" --json stats | jq -r '.queries.by_rcode.NXDOMAIN')

@@ -1067,6 +1067,15 @@ static void counted_init(struct counted *c)
 	s->queries.qtype[LNS_QT_A] = 700;
 	s->queries.qtype[LNS_QT_AAAA] = 300;
 	s->queries.qtype[LNS_QT_OTHER] = 17;
+	s->queries.rrl_limited = 61;
+	s->queries.rrl_dropped = 40;
+	s->queries.rrl_slipped = 21;
+	s->queries.rrl_evicted = 6;
+	s->queries.tcp_full = 9;
+	s->queries.tcp_refused_per_source = 8;
+	s->queries.tcp_idle_closed = 7;
+	s->queries.tcp_read_timeouts = 5;
+	s->queries.tcp_query_cap = 4;
 	s->probes_sent = 555;
 	s->probes_failed = 55;
 }
@@ -1113,6 +1122,21 @@ static void test_stats_document(void)
 	CU_ASSERT_EQUAL(iget(json_object_get(pools, ODD_NAME_CLEAN), "answers"), 5);
 	json_t *p = json_object_get(doc, "probes");
 	CU_ASSERT(iget(p, "sent") == 555 && iget(p, "failed") == 55);
+	/* the limits: the counters /metrics shows, under the same names */
+	json_t *lim = json_object_get(doc, "limits");
+	CU_ASSERT_FATAL(json_is_object(lim));
+	CU_ASSERT_EQUAL(json_object_size(lim), 2);
+	json_t *rrl = json_object_get(lim, "rrl"), *tcp = json_object_get(lim, "tcp");
+	CU_ASSERT_EQUAL(json_object_size(rrl), 3);
+	CU_ASSERT_EQUAL(iget(rrl, "dropped"), 40);
+	CU_ASSERT_EQUAL(iget(rrl, "slipped"), 21);
+	CU_ASSERT_EQUAL(iget(rrl, "evicted"), 6);
+	CU_ASSERT_EQUAL(json_object_size(tcp), 5);
+	CU_ASSERT_EQUAL(iget(tcp, "full"), 9);
+	CU_ASSERT_EQUAL(iget(tcp, "per_source"), 8);
+	CU_ASSERT_EQUAL(iget(tcp, "idle"), 7);
+	CU_ASSERT_EQUAL(iget(tcp, "read_timeout"), 5);
+	CU_ASSERT_EQUAL(iget(tcp, "max_queries"), 4);
 	json_t *cl = json_object_get(doc, "cluster");
 	CU_ASSERT(json_is_true(json_object_get(cl, "clustered")));
 	CU_ASSERT_EQUAL(iget(cl, "elections"), 3);
@@ -1129,6 +1153,8 @@ static void test_stats_document(void)
 	c.f.view.cluster = NULL;
 	doc = lns_web_stats_json(&c.f.view, NULL, NOW);
 	CU_ASSERT_EQUAL(iget(json_object_get(doc, "queries"), "total"), 0);
+	CU_ASSERT_EQUAL(iget(json_object_get(json_object_get(doc, "limits"), "rrl"), "dropped"), 0);
+	CU_ASSERT(json_is_integer(json_object_get(json_object_get(json_object_get(doc, "limits"), "tcp"), "max_queries")));
 	CU_ASSERT_EQUAL(iget(doc, "uptime_s"), 0);
 	CU_ASSERT(json_is_null(json_object_get(json_object_get(doc, "cluster"), "master")));
 	CU_ASSERT(json_is_null(json_object_get(doc, "started_at")));
@@ -1404,6 +1430,9 @@ static void test_metrics_render(void)
 	CU_ASSERT_EQUAL(metric(text, "levelns_responses_by_qtype_total{qtype=\"AAAA\"}"), 300);
 	CU_ASSERT_EQUAL(metric(text, "levelns_responses_by_qtype_total{qtype=\"other\"}"), 17);
 	CU_ASSERT_EQUAL(metric(text, "levelns_responses_by_qtype_total{qtype=\"MX\"}"), 0);
+	CU_ASSERT_EQUAL(metric(text, "levelns_rrl_limited_total{action=\"dropped\"}"), 40);
+	CU_ASSERT_EQUAL(metric(text, "levelns_rrl_evicted_total"), 6);
+	CU_ASSERT_EQUAL(metric(text, "levelns_tcp_limit_total{limit=\"per_source\"}"), 8);
 	CU_ASSERT_EQUAL(metric(text, "levelns_pool_answers_total{pool=\"www.example.test\"}"), 1234);
 	/* the odd pool name: quote, backslash and newline escaped, bad bytes replaced */
 	CU_ASSERT_EQUAL(metric(text, "levelns_pool_answers_total{pool=\"we\\\"ird\\\\name\\n\x01\xc3\xa9" FFFD "\"}"), 5);

@@ -263,23 +263,32 @@ static const char *heartbeat(json_t *n, char *buf, size_t size)
 	return buf;
 }
 
-static void dropped_line(const lns_ctl_print_t *p, json_t *dropped, const char *label)
+/* "name n, name n" of an object's counters that are not 0 into buf; its
+ * length (0: nothing counted). */
+static size_t nonzero_list(json_t *obj, char *buf, size_t size)
 {
-	char buf[CELL];
 	size_t o = 0;
 	const char *k;
 	json_t *v;
 	buf[0] = '\0';
-	json_object_foreach(dropped, k, v) {
+	json_object_foreach(obj, k, v) {
 		if (!json_is_integer(v) || json_integer_value(v) == 0)
 			continue;
-		int n = snprintf(buf + o, sizeof(buf) - o, "%s%s %" JSON_INTEGER_FORMAT, o ? ", " : "", k,
+		int n = snprintf(buf + o, size - o, "%s%s %" JSON_INTEGER_FORMAT, o ? ", " : "", k,
 			json_integer_value(v));
-		if (n < 0 || (size_t)n >= sizeof(buf) - o)
+		if (n < 0 || (size_t)n >= size - o) {
+			buf[o] = '\0';
 			break;
+		}
 		o += (size_t)n;
 	}
-	line(p, "%s%s", label, o ? buf : "none");
+	return o;
+}
+
+static void dropped_line(const lns_ctl_print_t *p, json_t *dropped, const char *label)
+{
+	char buf[CELL];
+	line(p, "%s%s", label, nonzero_list(dropped, buf, sizeof(buf)) ? buf : "none");
 }
 
 void lns_ctl_print_nodes(const lns_ctl_print_t *p, json_t *doc)
@@ -349,6 +358,13 @@ void lns_ctl_print_stats(const lns_ctl_print_t *p, json_t *doc)
 	line(p, "queries:    %s (udp %s, tcp %s, dropped %s)", int_text(q, "total", a, sizeof(a)),
 		int_text(q, "udp", b, sizeof(b)), int_text(q, "tcp", c, sizeof(c)), int_text(q, "dropped", d, sizeof(d)));
 	line(p, "probes:     %s sent, %s failed", int_text(pr, "sent", a, sizeof(a)), int_text(pr, "failed", b, sizeof(b)));
+	/* the limits only when one was hit: {"rrl": {...}, "tcp": {...}} */
+	json_t *lim = json_object_get(doc, "limits");
+	char hit[CELL];
+	if (nonzero_list(json_object_get(lim, "rrl"), hit, sizeof(hit)))
+		line(p, "rate limit: %s", hit);
+	if (nonzero_list(json_object_get(lim, "tcp"), hit, sizeof(hit)))
+		line(p, "tcp limits: %s", hit);
 	if (json_is_false(json_object_get(cl, "clustered"))) {
 		line(p, "cluster:    none (this node is its own master)");
 	} else if (json_is_object(cl)) {

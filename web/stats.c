@@ -1,6 +1,7 @@
 /*
- * web/stats: the documents of GET /api/v1/stats (the daemon's counters with
- * what the view knows: answers per pool, the cluster) and GET
+ * web/stats: the documents of GET /api/v1/stats (the daemon's counters,
+ * the rate limiting and TCP limits among them, with what the view knows:
+ * answers per pool, the cluster) and GET
  * /api/v1/events (the recent events). Pure: the caller passes the counters,
  * the events and the time.
  */
@@ -56,6 +57,23 @@ static json_t *queries_json(const lns_query_counts_t *q)
 	return o;
 }
 
+/* Response rate limiting and the TCP limits: the counters /metrics shows
+ * as levelns_rrl_limited_total{action}, levelns_rrl_evicted_total and
+ * levelns_tcp_limit_total{limit}, under the same names. */
+static json_t *limits_json(const lns_query_counts_t *q)
+{
+	json_t *rrl = json_object(), *tcp = json_object();
+	json_object_set_new(rrl, "dropped", count_json(q->rrl_dropped));
+	json_object_set_new(rrl, "slipped", count_json(q->rrl_slipped));
+	json_object_set_new(rrl, "evicted", count_json(q->rrl_evicted));
+	json_object_set_new(tcp, "full", count_json(q->tcp_full));
+	json_object_set_new(tcp, "per_source", count_json(q->tcp_refused_per_source));
+	json_object_set_new(tcp, "idle", count_json(q->tcp_idle_closed));
+	json_object_set_new(tcp, "read_timeout", count_json(q->tcp_read_timeouts));
+	json_object_set_new(tcp, "max_queries", count_json(q->tcp_query_cap));
+	return json_pack("{s:o, s:o}", "rrl", rrl, "tcp", tcp);
+}
+
 static json_t *pools_json(const lns_view_t *v)
 {
 	json_t *o = json_object();
@@ -98,6 +116,7 @@ json_t *lns_web_stats_json(const lns_view_t *v, const lns_stats_t *s, int64_t no
 	json_object_set_new(doc, "reloads", json_pack("{s:o, s:o}", "ok", count_json(s->reloads), "failed",
 		count_json(s->reloads_failed)));
 	json_object_set_new(doc, "queries", queries_json(&s->queries));
+	json_object_set_new(doc, "limits", limits_json(&s->queries));
 	json_object_set_new(doc, "pools", pools_json(v));
 	json_object_set_new(doc, "probes", json_pack("{s:o, s:o}", "sent", count_json(s->probes_sent), "failed",
 		count_json(s->probes_failed)));
