@@ -58,7 +58,9 @@ static double now_s(void)
 static void die(const char *what)
 {
 	fprintf(stderr, "floodq: %s: %s\n", what, strerror(errno));
-	exit(2);
+	/* At once: a half-done command's buffers are not leaks to report. */
+	fflush(stdout);
+	_exit(2);
 }
 
 static long number(const char *text, long min, long max)
