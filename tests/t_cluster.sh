@@ -139,10 +139,15 @@ post_drain() { curl -s -o /dev/null -w '%{http_code}' -X POST -H "$TOK" "http://
 expect "a drain posted to a follower is accepted" "200" "$(post_drain 3 drain)"
 check "the master decides it: no node answers the drained member" eventually 10 every_node_answers 127.0.0.3
 
-# The master dies: the next in priority takes over.
+# The master dies: the next in priority takes over; the followers count the
+# heartbeats they missed meanwhile (/metrics).
+missed() { curl -sf "http://127.0.0.1:$(api_port "$1")/metrics" | awk '$1 == "levelns_cluster_heartbeats_missed_total" { print $2 }'; }
+missed3=$(missed 3)
 kill -9 "$PID1"
 wait "$PID1" 2>/dev/null
 check "master killed: ns2 takes over on every live node" eventually 10 all_agree ns2 2 3
+m=$(missed 3)
+check "a follower counted missed heartbeats ($missed3 -> $m)" [ "${m:-0}" -gt "${missed3:-0}" ]
 t2=$(master_of 2 .term)
 check "a new term ($t1 -> $t2)" [ "$t2" -gt "$t1" ]
 
