@@ -1,4 +1,4 @@
-/* core/privs: from root to server.user, keeping only what probes need. */
+/* core/privs: from root to server.user, keeping no capability. */
 #define _GNU_SOURCE /* setresuid, getresuid, initgroups */
 #include "config.h"
 
@@ -95,28 +95,6 @@ int lns_privs_plan(const char *user, const char *group, bool allow_root, lns_pri
 out:
 	free(buf);
 	return rc;
-}
-
-bool lns_privs_ping_allowed(const lns_privs_t *p)
-{
-	unsigned long lo, hi;
-	FILE *fp = fopen("/proc/sys/net/ipv4/ping_group_range", "r");
-	if (!fp)
-		return false;
-	int n = fscanf(fp, "%lu %lu", &lo, &hi);
-	fclose(fp);
-	if (n != 2)
-		return false;
-	gid_t groups[256];
-	int ngroups = 256;
-	if (getgrouplist(p->user, p->gid, groups, &ngroups) == -1)
-		ngroups = 0;
-	if (p->gid >= lo && p->gid <= hi)
-		return true;
-	for (int i = 0; i < ngroups; i++)
-		if (groups[i] >= lo && groups[i] <= hi)
-			return true;
-	return false;
 }
 
 /* ---- the state directory ---- */
@@ -237,18 +215,7 @@ static int fail(lns_err_t *err, const lns_privs_t *p, const char *step)
 	return -e;
 }
 
-/* Only this thread's capabilities: CAP_NET_RAW, or none. */
-static int set_caps(bool net_raw)
-{
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
-	memset(data, 0, sizeof(data));
-	if (net_raw)
-		data[0].effective = data[0].permitted = 1u << CAP_NET_RAW;
-	return (int)syscall(SYS_capset, &hdr, data);
-}
-
-/* Root, or a capability beyond CAP_NET_RAW, still within reach. */
+/* Root, or any capability, still within reach. */
 static bool regains_root(void)
 {
 	uid_t r, e, s;
@@ -258,7 +225,7 @@ static bool regains_root(void)
 	if (syscall(SYS_capget, &hdr, data) == -1)
 		return true;
 	for (int i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
-		others |= (data[i].permitted | data[i].effective | data[i].inheritable) & (i == 0 ? ~(1u << CAP_NET_RAW) : ~0u);
+		others |= data[i].permitted | data[i].effective | data[i].inheritable;
 	/* Raw calls: on success only this thread would have changed. */
 	return others != 0 || syscall(SYS_setuid, 0) != -1 || syscall(SYS_setgid, 0) != -1 ||
 		getresuid(&r, &e, &s) == -1 || r == 0 || e == 0 || s == 0;
@@ -268,22 +235,12 @@ int lns_privs_drop(const lns_privs_t *p, lns_err_t *err)
 {
 	if (!p->drop)
 		return 0;
-	if (p->keep_net_raw && prctl(PR_SET_KEEPCAPS, 1L, 0L, 0L, 0L) == -1)
-		return fail(err, p, "keeping CAP_NET_RAW");
 	if (initgroups(p->user, p->gid) == -1)
 		return fail(err, p, "initgroups");
 	if (setresgid(p->gid, p->gid, p->gid) == -1)
 		return fail(err, p, "setgid");
 	if (setresuid(p->uid, p->uid, p->uid) == -1)
 		return fail(err, p, "setuid");
-	if (p->keep_net_raw) {
-		if (set_caps(true) == -1) {
-			lns_warn("privs: cannot keep CAP_NET_RAW (%s): icmp probes fail unless ping sockets are allowed",
-				strerror(errno));
-			(void)set_caps(false);
-		}
-		(void)prctl(PR_SET_KEEPCAPS, 0L, 0L, 0L, 0L);
-	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) == -1)
 		return fail(err, p, "no_new_privs");
 	gid_t rg, eg, sg;
@@ -295,14 +252,6 @@ int lns_privs_drop(const lns_privs_t *p, lns_err_t *err)
 }
 
 /* ---- start-up and reloads ---- */
-
-static bool has_icmp(const lns_config_t *cfg)
-{
-	for (unsigned i = 0; i < cfg->n_pools; i++)
-		if (cfg->pools[i].probe.type == LNS_PROBE_ICMP)
-			return true;
-	return false;
-}
 
 static void check_readable(const lns_privs_t *p, const char *what, const char *path)
 {
@@ -317,12 +266,11 @@ int lns_privs_start(lns_privs_t *p, const lns_config_t *cfg, lns_err_t *err)
 		lns_warn("levelnsd: running as root (server.allow_root or --allow-root)");
 	if (!p->drop)
 		return 0;
-	p->keep_net_raw = has_icmp(cfg) && !lns_privs_ping_allowed(p);
 	int rc = lns_privs_drop(p, err);
 	if (rc != 0)
 		return rc;
-	lns_notice("levelnsd: running as user %s (uid %u), group %s (gid %u)%s", p->user, (unsigned)p->uid, p->group,
-		(unsigned)p->gid, p->keep_net_raw ? ", keeping CAP_NET_RAW for icmp probes (ping sockets not allowed)" : "");
+	lns_notice("levelnsd: running as user %s (uid %u), group %s (gid %u)", p->user, (unsigned)p->uid, p->group,
+		(unsigned)p->gid);
 	/* access() asks with the real ids, which are the user's now. */
 	check_readable(p, "the configuration", cfg->path);
 	for (unsigned i = 0; i < cfg->n_zones; i++)
@@ -344,7 +292,4 @@ void lns_privs_reload_check(const lns_privs_t *p, const lns_config_t *old, const
 		same_name(old->group, cfg->group);
 	if (!same)
 		lns_warn("reload: server.user, server.group and server.allow_root change only on restart");
-	if (p->drop && !p->keep_net_raw && has_icmp(cfg) && !lns_privs_ping_allowed(p))
-		lns_warn("reload: icmp probes need ping sockets (sysctl net.ipv4.ping_group_range) or CAP_NET_RAW, "
-			 "given up at start when no pool had icmp probes: restart levelnsd");
 }

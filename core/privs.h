@@ -2,18 +2,16 @@
  * core/privs: running without root. Started as root, levelnsd binds its
  * sockets first, then gives up root for server.user and server.group:
  * supplementary groups, gid, uid, then a check that none of it can be
- * taken back. It keeps no capability, except CAP_NET_RAW in the calling
- * thread (the control thread, which runs the probes) when icmp probes
- * need raw sockets because the kernel's ping sockets are not open to the
- * user's groups (net.ipv4.ping_group_range).
+ * taken back. It keeps no capability: what needs one (the ICMP sockets
+ * of the probes, raw where ping sockets are not allowed) is opened before.
  *
  * Started as another user, there is nothing to drop and levelnsd runs as
  * it is. Started as root with allow_root, it stays root (with a warning).
  *
  * Thread: start-up only, on the main thread, which becomes the control
  * thread. lns_privs_drop changes every thread's uid and gids (glibc
- * applies set*id to the whole process) but capabilities only in the
- * calling thread; threads started before it keep none.
+ * applies set*id to the whole process, and the kernel clears each
+ * thread's capabilities as its uids leave root).
  */
 #ifndef LNS_CORE_PRIVS_H
 #define LNS_CORE_PRIVS_H
@@ -33,7 +31,6 @@ typedef struct lns_privs {
 	gid_t gid;
 	char user[64];
 	char group[64];
-	bool keep_net_raw;    /* set by the caller before lns_privs_drop */
 } lns_privs_t;
 
 /* What start-up will become: user (NULL: LNS_DEFAULT_USER) and group
@@ -41,10 +38,6 @@ typedef struct lns_privs {
  * 0, or LNS_ECONFIG with the reason and the way out in err (no such user
  * or group, server.user is root without allow_root). */
 int lns_privs_plan(const char *user, const char *group, bool allow_root, lns_privs_t *p, lns_err_t *err);
-
-/* Whether the kernel lets the planned user's groups open ping sockets
- * (net.ipv4.ping_group_range, which covers ICMPv6 too). */
-bool lns_privs_ping_allowed(const lns_privs_t *p);
 
 /* Makes dir usable by the planned user before anything is written in it:
  * creates it (0700, the user's) when missing; hands a root-owned
@@ -59,21 +52,21 @@ int lns_privs_prepare_dir(const lns_privs_t *p, const char *dir, lns_err_t *err)
  * learns early what the user cannot read. Returns 0 or -EPERM. */
 int lns_privs_fs_as_user(const lns_privs_t *p, bool on);
 
-/* Drops to p->uid and p->gid with the user's supplementary groups; keeps
- * CAP_NET_RAW in this thread when p->keep_net_raw; sets no_new_privs;
- * then checks that root cannot be regained. Returns 0 (and does nothing
+/* Drops to p->uid and p->gid with the user's supplementary groups,
+ * keeping no capability; sets no_new_privs; then checks that neither root
+ * nor any capability can be regained. Returns 0 (and does nothing
  * unless p->drop), or a negative errno with the step that failed in err:
  * the process must then exit. */
 int lns_privs_drop(const lns_privs_t *p, lns_err_t *err);
 
-/* Start-up's last step, once every socket is open: logs a warning when
- * staying root; else keeps CAP_NET_RAW only when cfg has icmp probes and
- * ping sockets are not allowed, drops, logs who it runs as, and warns of
- * the files of cfg that the user cannot read (a reload would fail). */
+/* Start-up's last step, once every socket is open (the ICMP sockets
+ * included): logs a warning when staying root; else drops, logs who it
+ * runs as, and warns of the files of cfg that the user cannot read (a
+ * reload would fail). */
 int lns_privs_start(lns_privs_t *p, const lns_config_t *cfg, lns_err_t *err);
 
 /* Warnings for a reload to cfg: user, group and allow_root change only on
- * restart; icmp probes that need CAP_NET_RAW after it was given up. */
+ * restart. */
 void lns_privs_reload_check(const lns_privs_t *p, const lns_config_t *old, const lns_config_t *cfg);
 
 #endif

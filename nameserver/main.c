@@ -20,6 +20,7 @@
 #include "election/election.h"
 #include "election/verdict.h"
 #include "probe/probe.h"
+#include "probe/probe_drivers.h"
 #include "web/web.h"
 
 #include <errno.h>
@@ -969,8 +970,15 @@ int main(int argc, char **argv)
 		lns_view_publish(NULL);
 		return 1;
 	}
-	/* Every socket is open: give up root (the ICMP sockets open later,
-	 * with CAP_NET_RAW kept for them only when ping sockets are not allowed). */
+	/* The ICMP sockets, raw where ping sockets are not allowed, opened as
+	 * root whether or not a pool has icmp probes yet (a reload may add
+	 * some): the probes use them, and no capability is kept after the drop. */
+	if (privs.drop) {
+		char icmp[160];
+		lns_probe_icmp_preopen(icmp, sizeof(icmp));
+		lns_notice("levelnsd: ICMP sockets opened before the drop: %s", icmp);
+	}
+	/* Every socket is open: give up root. */
 	if (lns_privs_start(&privs, first, &err) != 0) {
 		lns_err("levelnsd: %s", err.msg);
 		lns_web_stop(web);

@@ -10,6 +10,12 @@
  * raw socket (needs CAP_NET_RAW; it sees every ICMP message of the host, so
  * a filter and the parser keep only our echo replies). Its ev_io runs only
  * while some echo is pending, so an idle env keeps no watcher active.
+ *
+ * Started as root, levelnsd opens both sockets before giving up root
+ * (lns_probe_icmp_preopen) and keeps them for the life of the process:
+ * the first env to probe a family uses that socket instead of opening its
+ * own, so no capability is needed after the drop. Thread: the control
+ * thread (preopen: the main thread, before probing starts).
  */
 #include "config.h"
 
@@ -21,6 +27,7 @@
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <netinet/ip_icmp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -34,6 +41,7 @@
 typedef struct icmp_sock {
 	int fd; /* -1 until opened */
 	bool raw;
+	bool kept; /* one of the preopened sockets: not closed with the env */
 	uint16_t id;
 	uint16_t next_seq;
 	unsigned pending; /* echoes waiting for a reply: the ev_io runs while > 0 */
@@ -171,21 +179,23 @@ static void icmp_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 	}
 }
 
-static int open_sock(struct lns_probe_icmp_env *ie, icmp_sock_t *s, int family)
+/* A socket of family: a ping socket, else a raw one. Returns the fd or a
+ * negative errno; raw and id say which and the echo identifier. */
+static int open_fd(int family, bool *raw, uint16_t *id)
 {
 	int proto = family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
 	int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
-	bool raw = false;
+	*raw = false;
 	if (fd == -1) {
 		fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
 		if (fd == -1)
 			return -errno;
-		raw = true;
+		*raw = true;
 	}
-	uint16_t id = 0;
-	if (raw) {
-		if (getrandom(&id, sizeof(id), GRND_NONBLOCK) != (ssize_t)sizeof(id))
-			id = (uint16_t)(getpid() ^ (uintptr_t)s);
+	*id = 0;
+	if (*raw) {
+		if (getrandom(id, sizeof(*id), GRND_NONBLOCK) != (ssize_t)sizeof(*id))
+			*id = (uint16_t)(getpid() ^ fd ^ family);
 		if (family == AF_INET) {
 			uint32_t drop = ~(1U << ICMP_ECHOREPLY);
 			(void)setsockopt(fd, SOL_RAW, ICMP_FILTER, &drop, sizeof(drop));
@@ -207,8 +217,58 @@ static int open_sock(struct lns_probe_icmp_env *ie, icmp_sock_t *s, int family)
 			close(fd);
 			return -e;
 		}
-		id = ntohs(family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
-					     : ((struct sockaddr_in6 *)&ss)->sin6_port);
+		*id = ntohs(family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+					      : ((struct sockaddr_in6 *)&ss)->sin6_port);
+	}
+	return fd;
+}
+
+/* The preopened sockets, [0] IPv4 and [1] IPv6: fd -1 when not opened;
+ * used while an env has it. */
+static struct kept_sock {
+	int fd;
+	bool raw, used;
+	uint16_t id;
+} kept[2] = { { .fd = -1 }, { .fd = -1 } };
+
+int lns_probe_icmp_preopen(char *desc, size_t size)
+{
+	static const int families[2] = { AF_INET, AF_INET6 };
+	int n = 0;
+	size_t off = 0;
+	if (desc && size)
+		desc[0] = '\0';
+	for (int i = 0; i < 2; i++) {
+		struct kept_sock *k = &kept[i];
+		int fd = k->fd;
+		if (fd == -1 && (fd = open_fd(families[i], &k->raw, &k->id)) >= 0)
+			k->fd = fd;
+		int w = 0;
+		if (desc && off < size)
+			w = snprintf(desc + off, size - off, "%s%s %s", i ? ", " : "", i ? "IPv6" : "IPv4",
+				fd >= 0 ? (k->raw ? "raw" : "ping") : strerror(-fd));
+		if (w > 0)
+			off += (size_t)w;
+		if (fd >= 0)
+			n++;
+	}
+	return n;
+}
+
+static int open_sock(struct lns_probe_icmp_env *ie, icmp_sock_t *s, int family)
+{
+	struct kept_sock *k = &kept[family == AF_INET ? 0 : 1];
+	bool raw;
+	uint16_t id;
+	int fd;
+	if (k->fd != -1 && !k->used) {
+		k->used = true;
+		fd = k->fd;
+		raw = k->raw;
+		id = k->id;
+		s->kept = true;
+	} else if ((fd = open_fd(family, &raw, &id)) < 0) {
+		return fd;
 	}
 	s->fd = fd;
 	s->raw = raw;
@@ -239,7 +299,10 @@ void lns_probe_icmp_env_deinit(lns_probe_env_t *env)
 	for (int i = 0; i < 2; i++)
 		if (socks[i]->fd != -1) {
 			ev_io_stop(env->loop, &socks[i]->io);
-			close(socks[i]->fd);
+			if (socks[i]->kept)
+				kept[i].used = false; /* kept open for the next env */
+			else
+				close(socks[i]->fd);
 		}
 	free(ie);
 	env->icmp = NULL;

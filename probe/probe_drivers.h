@@ -5,8 +5,8 @@
  * member's state, is the scheduler's business (probe/sched.c, probe/health.c).
  *
  * Drivers share per-loop state in an env: the libcurl multi handle for
- * http/https/load, the ICMP sockets (opened on first use). A dns probe owns
- * its c-ares channel. Nothing blocks the loop and no probe waits for
+ * http/https/load, the ICMP sockets (opened on first use, or preopened).
+ * A dns probe owns its c-ares channel. Nothing blocks the loop and no probe waits for
  * another: every connect, send and receive is non-blocking and driven by
  * the loop's watchers.
  *
@@ -70,9 +70,19 @@ typedef struct lns_probe_env lns_probe_env_t;
 typedef struct lns_probe_op lns_probe_op_t;
 
 /* Driver state for loop. Returns NULL with err filled when libcurl or
- * c-ares cannot be set up. ICMP sockets are opened on the first icmp probe,
- * so missing privileges fail icmp probes, not this call. */
+ * c-ares cannot be set up. ICMP sockets (unless preopened, below) are
+ * opened on the first icmp probe, so missing privileges fail icmp probes,
+ * not this call. */
 lns_probe_env_t *lns_probe_env_new(struct ev_loop *loop, lns_err_t *err);
+/* Opens the IPv4 and IPv6 ICMP sockets now (each a ping socket, else a raw
+ * one) and keeps them open for the life of the process: the first env to
+ * probe a family uses its socket instead of opening one. Started as root,
+ * levelnsd calls it before giving up root, so that icmp probes need no
+ * capability after. A family that cannot be opened now is opened on first
+ * use as before. desc (may be NULL) gets e.g. "IPv4 raw, IPv6 ping" or an
+ * errno text for a family. Returns how many are open (0 to 2). Calling it
+ * again opens only the missing ones. Main thread, before any probe. */
+int lns_probe_icmp_preopen(char *desc, size_t size);
 /* Cancels every outstanding probe (no callback is called), closes the
  * sockets and frees env. NULL is a no-op. Allowed from inside a done
  * callback: an op is detached from its env before its callback runs. */

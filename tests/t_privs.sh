@@ -1,9 +1,11 @@
 #!/bin/sh
 # Running without root. Started as root, levelnsd opens its sockets, then
 # runs as server.user ("nobody" here): every thread's uids and gids are the
-# user's, no capability is left (CAP_NET_RAW only in the control thread,
-# and only when icmp probes need a raw socket), and no new privileges can
-# be had. It still answers, its tcp and icmp probes still work, reloads
+# user's, no capability is left in any thread (the ICMP sockets, raw where
+# ping sockets are not allowed, are opened before the drop), and no new
+# privileges can be had. It still answers, its tcp and icmp probes still
+# work (icmp over the socket opened as root), an icmp pool added by a
+# reload comes up too, reloads
 # re-read the files as the user, and the cluster's state directory is the
 # user's. Without a usable user it refuses to start, unless told to stay
 # root. Also: -V names the libraries. Needs root (skipped otherwise).
@@ -56,31 +58,27 @@ expect "Gid: real, effective, saved, filesystem" "$NOBODY_GID $NOBODY_GID $NOBOD
 groups=$(status_field "$NS_PID" Groups)
 check "no supplementary group is root's ($groups)" sh -c "! echo ' $groups ' | grep -q ' 0 '"
 expect "NoNewPrivs" "1" "$(status_field "$NS_PID" NoNewPrivs)"
-# Ping sockets allowed to nobody's groups: no capability is needed at all.
-range=$(cat /proc/sys/net/ipv4/ping_group_range)
-lo=${range%%[[:space:]]*}
-hi=${range##*[[:space:]]}
-raw=0000000000002000
-[ "$NOBODY_GID" -ge "$lo" ] && [ "$NOBODY_GID" -le "$hi" ] && raw=0000000000000000
+# No capability at all in any thread, icmp pools or not, ping sockets
+# allowed to nobody's groups or not (ping_group_range is $(cat /proc/sys/net/ipv4/ping_group_range)).
 ntask=0
 for task in /proc/"$NS_PID"/task/*; do
 	tid=${task##*/}
 	ntask=$((ntask + 1))
-	want=0000000000000000
-	[ "$tid" = "$NS_PID" ] && want=$raw # the control thread, which opens ICMP sockets
-	expect "thread $tid: CapEff" "$want" "$(status_field "$NS_PID/task/$tid" CapEff)"
-	expect "thread $tid: CapPrm" "$want" "$(status_field "$NS_PID/task/$tid" CapPrm)"
+	expect "thread $tid: CapEff" "0000000000000000" "$(status_field "$NS_PID/task/$tid" CapEff)"
+	expect "thread $tid: CapPrm" "0000000000000000" "$(status_field "$NS_PID/task/$tid" CapPrm)"
+	expect "thread $tid: CapInh" "0000000000000000" "$(status_field "$NS_PID/task/$tid" CapInh)"
 	expect "thread $tid: CapAmb" "0000000000000000" "$(status_field "$NS_PID/task/$tid" CapAmb)"
 	expect "thread $tid: Uid" "$NOBODY_UID $NOBODY_UID $NOBODY_UID $NOBODY_UID" \
 		"$(status_field "$NS_PID/task/$tid" Uid)"
 done
 check "several threads checked ($ntask)" [ "$ntask" -ge 3 ]
-[ "$raw" = 0000000000002000 ] &&
-	contains "keeping CAP_NET_RAW is logged" "keeping CAP_NET_RAW for icmp probes" "$(cat "$T/ns.log")"
+contains "the ICMP sockets are opened before the drop" "ICMP sockets opened before the drop: IPv4 " "$(cat "$T/ns.log")"
+check "the IPv4 one is open (ping or raw)" grep -Eq "ICMP sockets opened before the drop: IPv4 (ping|raw)" "$T/ns.log"
+check "nothing about CAP_NET_RAW" sh -c "! grep -q 'CAP_NET_RAW' '$T/ns.log'"
 
 check "still answers static names" eventually 10 answers_static
 check "the tcp member comes up" eventually 10 logged "www.example.test/a .*-> up"
-check "the icmp member comes up (its socket opened after the drop)" eventually 10 logged "ping.example.test/c .*-> up"
+check "the icmp member comes up (over the socket opened before the drop)" eventually 10 logged "ping.example.test/c .*-> up"
 check "no icmp socket error" sh -c "! grep -q 'icmp socket' '$T/ns.log'"
 expect "the pool answers its member" "127.0.0.2" "$(d +short www.example.test A)"
 expect "the icmp pool answers its member" "127.0.0.3" "$(d +short ping.example.test A)"
@@ -103,6 +101,29 @@ check "the manager heard READY=1 after the drop" grep -q "^READY=1|MAINPID=$NS_P
 stop_ns
 check "STOPPING=1 sent after the drop" grep -q "^STOPPING=1|" "$T/notify.out"
 kill -TERM "$LISTEN_PID" 2>/dev/null
+
+# ---- no icmp pool at start, one added by a reload ----
+cat >"$T/noicmp.conf" <<CONF
+server: { node = "p1"; workers = 1; user = "nobody"; };
+zones = ( { name = "example.test"; file = "example.test.zone"; } );
+pools = (
+  { name = "www.example.test"; probe = { type = "tcp"; };
+    members = ( { name = "a"; address = "127.0.0.2@$a_tcp"; } ); }
+);
+CONF
+start_ns "$T/noicmp.conf"
+check "no icmp pool: the member comes up" eventually 10 logged "www.example.test/a .*-> up"
+contains "the ICMP sockets are opened all the same" "ICMP sockets opened before the drop" "$(cat "$T/ns.log")"
+cp "$T/p.conf" "$T/noicmp.conf"
+kill -HUP "$NS_PID"
+check "a reload adds an icmp pool" eventually 10 logged "reload: done"
+check "its member comes up, no capability needed" eventually 10 logged "ping.example.test/c .*-> up"
+check "no icmp socket error after the reload" sh -c "! grep -q 'icmp socket' '$T/ns.log'"
+for task in /proc/"$NS_PID"/task/*; do
+	tid=${task##*/}
+	expect "after the reload, thread $tid: CapPrm" "0000000000000000" "$(status_field "$NS_PID/task/$tid" CapPrm)"
+done
+stop_ns
 
 # ---- the cluster's state directory ----
 head -c 48 /dev/urandom | base64 >"$T/cluster.key"
