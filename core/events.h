@@ -23,7 +23,7 @@ enum lns_event_kind {
 	LNS_EVENT_MEMBER, /* pool, member, from, to, text (the probe's reason) */
 	LNS_EVENT_MASTER, /* master ("" when none), term */
 	LNS_EVENT_RELOAD, /* ok, text (what was loaded, or why it was refused) */
-	LNS_EVENT_DRAIN,  /* pool, member, ok (true: drained, false: undrained) */
+	LNS_EVENT_DRAIN,  /* pool, member, ok (true: drained, false: undrained), until */
 };
 
 typedef struct lns_event {
@@ -33,6 +33,7 @@ typedef struct lns_event {
 	uint8_t from, to;  /* lns_health_state */
 	bool ok;
 	uint64_t term;
+	int64_t until;     /* a drain's end, wall clock ms; 0: none */
 	char pool[256];
 	char member[64];
 	char master[64];

@@ -540,6 +540,7 @@ static void member_event(const lns_config_t *cfg, unsigned p, unsigned m, const 
 		e.kind = LNS_EVENT_DRAIN;
 		e.at = wall_now();
 		e.ok = h->drained;
+		e.until = h->drained ? h->drained_until : 0;
 	} else {
 		const lns_health_change_t *c = &h->history[k % LNS_HEALTH_HISTORY];
 		e.at = c->at;

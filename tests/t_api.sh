@@ -211,6 +211,12 @@ expect "undrain: 200" 200 "$(req -X POST -H "$AUTH" "$URL/api/v1/members/www.$E/
 check "a's up series is 1 again" eventually 5 series_is "$(member_series a up)" 1
 expect "the events: drained, undrained" "true false" \
 	"$(api "events?since=$next" | jq -r '[.events[] | select(.kind == "drain" and .member == "a") | .drained] | join(" ")')"
+# a timed drain: its end travels in the event
+next=$(api events | jq .next)
+expect "timed drain: 200" 200 "$(req -X POST -H "$AUTH" -d '{"until": "2099-01-02T03:04:05Z"}' "$URL/api/v1/members/www.$E/a/drain")"
+check "the drain event carries its end" eventually 5 sh -c "curl -sf '$URL/api/v1/events?since=$next' | jq -e '.events[] | select(.kind == \"drain\" and .drained and .until == \"2099-01-02T03:04:05.000Z\")' >/dev/null"
+expect "undrain: 200" 200 "$(req -X POST -H "$AUTH" "$URL/api/v1/members/www.$E/a/undrain")"
+check "an undrain event has no end" eventually 5 sh -c "curl -sf '$URL/api/v1/events?since=$next' | jq -e '.events[] | select(.kind == \"drain\" and (.drained | not) and .until == null)' >/dev/null"
 
 # ---- 503: more connections than the limit (64) ----
 bash -c 'for i in $(seq 1 64); do exec {fd}<>/dev/tcp/127.0.0.1/'"$HTTP_PORT"'; done; sleep 20' &

@@ -161,6 +161,7 @@ static json_t *event_json(const lns_event_t *e)
 		json_object_set_new(o, "pool", lns_web_string(e->pool, sizeof(e->pool)));
 		json_object_set_new(o, "member", lns_web_string(e->member, sizeof(e->member)));
 		json_object_set_new(o, "drained", json_boolean(e->ok));
+		json_object_set_new(o, "until", time_json(e->until));
 		break;
 	default:
 		json_object_set_new(o, "kind", json_string("unknown"));
