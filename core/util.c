@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 const char *lns_strerror(int err)
 {
@@ -210,4 +211,11 @@ bool lns_prefix_has(const lns_prefix_t *prefix, const struct sockaddr *sa)
 		return true;
 	uint8_t mask = (uint8_t)(0xff << (8 - rest));
 	return (a[full] & mask) == (prefix->bytes[full] & mask);
+}
+
+int64_t lns_wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

@@ -36,6 +36,9 @@ void lns_err_set(lns_err_t *err, const char *file, int line, const char *fmt, ..
 #include <stdarg.h>
 void lns_err_setv(lns_err_t *err, const char *file, int line, const char *fmt, va_list ap);
 
+/* The wall clock (CLOCK_REALTIME) in ms since the epoch. */
+int64_t lns_wall_ms(void);
+
 void *lns_xmalloc(size_t n);
 void *lns_xcalloc(size_t n, size_t size);
 void *lns_xrealloc(void *p, size_t n);

@@ -4,19 +4,11 @@
 #include "core/view.h"
 
 #include <stdlib.h>
-#include <time.h>
 #include <urcu/urcu-memb.h>
 
 static lns_view_t *current;
 static lns_view_t *current_status;
 static uint64_t publications;
-
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static lns_view_t *view_alloc(lns_generation_t *gen)
 {
@@ -75,7 +67,7 @@ void lns_view_publish(lns_view_t *view)
 {
 	if (view) {
 		view->generation = ++publications;
-		view->published_at = wall_ms();
+		view->published_at = lns_wall_ms();
 	}
 	lns_view_t *old = rcu_xchg_pointer(&current, view);
 	if (old) {
@@ -88,7 +80,7 @@ void lns_view_publish_status(lns_view_t *view)
 {
 	if (view) {
 		view->generation = publications;
-		view->published_at = wall_ms();
+		view->published_at = lns_wall_ms();
 	}
 	lns_view_t *old = rcu_xchg_pointer(&current_status, view);
 	if (old) {

@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #define MSG_FIXED 19 /* ok, master, up_ms, lease_ms, seq */
@@ -69,13 +68,6 @@ static lns_ratelimit_t rl_drop, rl_send;
 static int64_t now_ms(const lns_cluster_t *c)
 {
 	return (int64_t)(ev_now(c->loop) * 1000.0);
-}
-
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
@@ -486,7 +478,7 @@ const char *lns_cluster_drop_name(unsigned reason)
 void lns_cluster_status(const lns_cluster_t *c, lns_cluster_status_t *out)
 {
 	lns_master_cache_t mc;
-	int64_t now = now_ms(c), wall = wall_ms();
+	int64_t now = now_ms(c), wall = lns_wall_ms();
 	memset(out, 0, sizeof(*out));
 	lns_election_cache(&c->fsm, now, &mc);
 	out->clustered = c->clustered;

@@ -16,6 +16,7 @@
 #include "core/privs.h"
 #include "core/version.h"
 #include "core/view.h"
+#include "nameserver/daemon.h"
 #include "nameserver/nameserver.h"
 #include "election/election.h"
 #include "election/verdict.h"
@@ -27,7 +28,6 @@
 #include <ev.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -53,7 +53,6 @@ static options_t opt = { .config = SYSCONFDIR "/levelns/levelns.conf", .port = -
 static lns_privs_t privs; /* who levelnsd runs as once its sockets are open */
 static lns_ns_t *ns;
 static lns_web_t *web;
-static void drains_save(const struct lns_config *cfg);
 static lns_mailbox_t *mailbox; /* web threads' requests to the control thread */
 
 /* What the admin API shows beside the views: the daemon's counters (read
@@ -65,7 +64,6 @@ static struct {
 	int64_t started_at;
 	_Atomic uint64_t generation, reloads, reloads_failed;
 } counters;
-static void events_scan(const lns_view_t *status);
 
 /* The control loop's state: the prober, and the coalescing of publications. */
 static struct control {
@@ -204,7 +202,7 @@ static void publish(bool status)
 	cur = lns_view_current_writer();
 	if (status || differs) {
 		lns_view_t *sv = status_view(cur);
-		events_scan(sv);
+		lns_daemon_events_scan(events, ctl.prober, sv);
 		lns_view_publish_status(sv);
 	}
 }
@@ -260,7 +258,7 @@ static void refresh_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		}
 	}
 	if (cfg)
-		drains_save(cfg);
+		lns_daemon_drains_save(cfg, ctl.prober);
 	/* A cluster's status (heartbeat ages, counters) moves all the time. */
 	if (ctl.dirty || ramping || (cfg && cfg->cluster.enabled))
 		publish(true);
@@ -436,172 +434,6 @@ static void mailbox_cb(struct ev_loop *loop, ev_io *w, int revents)
 	lns_mailbox_run(mailbox);
 }
 
-/* ---- drains kept across restarts (cluster.state_dir/drains) ---- */
-
-static uint64_t drains_saved = 1; /* a signature of what the file holds */
-
-static uint64_t drains_signature(const lns_config_t *cfg)
-{
-	uint64_t sig = 0xcbf29ce484222325ull;
-	for (unsigned p = 0; p < cfg->n_pools; p++) {
-		const lns_health_t *h = lns_prober_health(ctl.prober, p);
-		for (unsigned m = 0; m < cfg->pools[p].n_members; m++)
-			sig = (sig ^ (h[m].drained ? (uint64_t)h[m].drained_until * 31 + p * 4099 + m + 1 : 0)) * 0x100000001b3ull;
-	}
-	return sig;
-}
-
-/* Writes the drains when they changed: temporary file, fsync, rename. */
-static void drains_save(const lns_config_t *cfg)
-{
-	if (!cfg->cluster.enabled || drains_signature(cfg) == drains_saved)
-		return;
-	char path[4096], tmp[4200];
-	snprintf(path, sizeof(path), "%s/drains", cfg->cluster.state_dir);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	FILE *fp = fopen(tmp, "w");
-	if (!fp) {
-		lns_warn("cluster: cannot save drains to %s: %s", tmp, strerror(errno));
-		return;
-	}
-	for (unsigned p = 0; p < cfg->n_pools; p++) {
-		const lns_health_t *h = lns_prober_health(ctl.prober, p);
-		for (unsigned m = 0; m < cfg->pools[p].n_members; m++)
-			if (h[m].drained)
-				fprintf(fp, "%s\t%s\t%lld\n", cfg->pools[p].name, cfg->pools[p].members[m].name,
-					(long long)h[m].drained_until);
-	}
-	bool ok = fflush(fp) == 0 && fsync(fileno(fp)) == 0;
-	ok = fclose(fp) == 0 && ok && rename(tmp, path) == 0;
-	if (!ok)
-		lns_warn("cluster: cannot save drains to %s: %s", path, strerror(errno));
-	else
-		drains_saved = drains_signature(cfg);
-}
-
-static void drains_load(const lns_config_t *cfg)
-{
-	char path[4096], line[512];
-	if (!cfg->cluster.enabled)
-		return;
-	snprintf(path, sizeof(path), "%s/drains", cfg->cluster.state_dir);
-	FILE *fp = fopen(path, "r");
-	if (!fp)
-		return;
-	while (fgets(line, sizeof(line), fp)) {
-		char pool[256], member[64];
-		long long until;
-		if (sscanf(line, "%255[^\t]\t%63[^\t]\t%lld", pool, member, &until) != 3)
-			continue;
-		uint8_t wire[256];
-		if (!lns_dname_parse(pool, wire, sizeof(wire)))
-			continue;
-		for (unsigned p = 0; p < cfg->n_pools; p++)
-			for (unsigned m = 0; lns_dname_equal(cfg->pools[p].wire, wire) && m < cfg->pools[p].n_members; m++)
-				if (strcmp(cfg->pools[p].members[m].name, member) == 0)
-					lns_prober_drain(ctl.prober, p, m, true, until);
-	}
-	fclose(fp);
-	drains_saved = drains_signature(cfg);
-}
-
-/* ---- events for the API: what changed since the last look ---- */
-
-static struct {
-	const lns_config_t *cfg; /* the generation the arrays follow */
-	unsigned *n_history;     /* per member, pools in order */
-	bool *drained;
-	bool master_known;
-	char master[64];
-	uint64_t term;
-} seen;
-
-static int64_t wall_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Copies src into dst (size bytes), cut if need be. */
-static void copy_text(char *dst, size_t size, const char *src)
-{
-	size_t n = src ? strnlen(src, size - 1) : 0;
-	memcpy(dst, src ? src : "", n);
-	dst[n] = '\0';
-}
-
-static void member_event(const lns_config_t *cfg, unsigned p, unsigned m, const lns_health_t *h, unsigned k)
-{
-	lns_event_t e = { .kind = LNS_EVENT_MEMBER };
-	copy_text(e.pool, sizeof(e.pool), cfg->pools[p].name);
-	copy_text(e.member, sizeof(e.member), cfg->pools[p].members[m].name);
-	if (k == UINT_MAX) { /* a drain */
-		e.kind = LNS_EVENT_DRAIN;
-		e.at = wall_now();
-		e.ok = h->drained;
-		e.until = h->drained ? h->drained_until : 0;
-	} else {
-		const lns_health_change_t *c = &h->history[k % LNS_HEALTH_HISTORY];
-		e.at = c->at;
-		e.from = c->from;
-		e.to = c->to;
-		copy_text(e.text, sizeof(e.text), c->reason);
-	}
-	lns_events_add(events, &e);
-}
-
-/* Members' state changes (from their history rings), drains, and master
- * changes seen in a new status view become events. A new generation is
- * only looked at: what its members went through before is not new. */
-static void events_scan(const lns_view_t *sv)
-{
-	const lns_config_t *cfg = sv->config;
-	bool fresh = seen.cfg != cfg;
-	unsigned total = 0, k = 0;
-	for (unsigned p = 0; p < cfg->n_pools; p++)
-		total += cfg->pools[p].n_members;
-	if (fresh) {
-		free(seen.n_history);
-		free(seen.drained);
-		seen.n_history = lns_xcalloc(total ? total : 1, sizeof(*seen.n_history));
-		seen.drained = lns_xcalloc(total ? total : 1, sizeof(*seen.drained));
-		seen.cfg = cfg;
-	}
-	for (unsigned p = 0; p < cfg->n_pools; p++) {
-		const lns_health_t *h = lns_prober_health(ctl.prober, p);
-		for (unsigned m = 0; h && m < cfg->pools[p].n_members; m++, k++) {
-			unsigned n = h[m].n_history, from = seen.n_history[k];
-			if (!fresh && n > from) {
-				if (n - from > LNS_HEALTH_HISTORY)
-					from = n - LNS_HEALTH_HISTORY;
-				for (unsigned i = from; i < n; i++)
-					member_event(cfg, p, m, &h[m], i);
-			}
-			if (!fresh && h[m].drained != seen.drained[k])
-				member_event(cfg, p, m, &h[m], UINT_MAX);
-			seen.n_history[k] = n;
-			seen.drained[k] = h[m].drained;
-		}
-	}
-	/* A new master, or a new term of a master; terms that pass without
-	 * one (failed elections) are no news. */
-	const lns_cluster_status_t *c = sv->cluster;
-	if (c && (!seen.master_known || strcmp(seen.master, c->master) != 0 || (c->master[0] && seen.term != c->term))) {
-		lns_event_t e = { .kind = LNS_EVENT_MASTER, .at = wall_now(), .term = c->term };
-		copy_text(e.master, sizeof(e.master), c->master);
-		lns_events_add(events, &e);
-		/* Every node logs it, followers too (the election logs this node's role). */
-		if (cfg->cluster.enabled && c->master[0])
-			lns_notice("cluster: master is %s in term %llu", c->master, (unsigned long long)c->term);
-		else if (cfg->cluster.enabled && seen.master_known)
-			lns_notice("cluster: no master (term %llu)", (unsigned long long)c->term);
-		seen.master_known = true;
-		copy_text(seen.master, sizeof(seen.master), c->master);
-		seen.term = c->term;
-	}
-}
-
 /* A pool's answer counter goes on across reloads (the API counts since
  * start): the new generation's starts where the old one of the same name
  * stands. */
@@ -631,7 +463,7 @@ static void start_generation(lns_view_t *v)
 	lns_view_t *ready = lns_view_derive(v, build_pools(v, NULL));
 	lns_view_publish(ready);
 	lns_view_t *sv = status_view(ready);
-	events_scan(sv);
+	lns_daemon_events_scan(events, ctl.prober, sv);
 	lns_view_publish_status(sv);
 	lns_view_free(v);
 }
@@ -706,7 +538,7 @@ static bool same_listeners(const lns_config_t *a, const lns_config_t *b)
 static int reload(lns_web_reload_t *out)
 {
 	lns_err_t err;
-	lns_event_t e = { .kind = LNS_EVENT_RELOAD, .at = wall_now() };
+	lns_event_t e = { .kind = LNS_EVENT_RELOAD, .at = lns_wall_ms() };
 	lns_notify_reloading();
 	lns_notice("reload: reading %s", opt.config);
 	lns_view_t *v = load(&err);
@@ -714,7 +546,7 @@ static int reload(lns_web_reload_t *out)
 		lns_err("reload: refused, keeping the running configuration: %s", err.msg);
 		lns_notify_send("READY=1\nSTATUS=reload refused: %s", err.msg);
 		snprintf(out->msg, sizeof(out->msg), "reload refused: %s; still serving the previous configuration", err.msg);
-		copy_text(e.text, sizeof(e.text), out->msg);
+		lns_daemon_copy_text(e.text, sizeof(e.text), out->msg);
 		atomic_fetch_add(&counters.reloads_failed, 1);
 		lns_events_add(events, &e);
 		return -EINVAL;
@@ -928,14 +760,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	const lns_config_t *first = v->config; /* lives on in the published view */
-	counters.started_at = wall_now();
+	counters.started_at = lns_wall_ms();
 	counters.generation = 1;
 	events = lns_events_new();
 	ctl.warming = true;
 	ev_timer_init(&ctl.warm, warm_cb, WARM_UP_S, 0.);
 	ev_timer_start(loop, &ctl.warm);
 	start_generation(v);
-	drains_load(first);
+	lns_daemon_drains_load(first, ctl.prober);
 	if (lns_ns_start(first, &ns, &err) != 0) {
 		lns_err("levelnsd: cannot listen: %s", err.msg);
 		lns_prober_free(ctl.prober);
@@ -1028,8 +860,7 @@ int main(int argc, char **argv)
 	ev_loop_destroy(loop);
 	lns_notify_close();
 	lns_events_free(events);
-	free(seen.n_history);
-	free(seen.drained);
+	lns_daemon_events_scan_end();
 	lns_notice("levelnsd: stopped after %" PRIu64 " UDP and %" PRIu64 " TCP queries, dropped %" PRIu64, st.udp,
 		st.tcp, st.dropped);
 	return 0;

@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
-#include <time.h>
 
 #define OUTSTANDING_MAX 16
 
@@ -78,13 +77,6 @@ static int64_t mono_ms(struct ev_loop *loop)
 	return (int64_t)(ev_now(loop) * 1000.0);
 }
 
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static double rnd01(lns_prober_t *p)
 {
 	p->rng ^= p->rng << 13;
@@ -134,7 +126,7 @@ static void done_cb(void *arg, const lns_probe_result_t *r)
 
 	uint8_t before = m->health->state;
 	bool changed = lns_health_apply(m->health, &m->pool->probe, m->pool->initial_up, r->ok, r->reason, r->rtt_ms,
-		r->load, mono_ms(p->loop), wall_ms());
+		r->load, mono_ms(p->loop), lns_wall_ms());
 	if (changed) {
 		lns_log(before == LNS_HEALTH_UNKNOWN ? LNS_LOG_INFO : LNS_LOG_NOTICE, "probe: %s/%s %s %s -> %s (%s)",
 			m->pool->name, m->conf->name, lns_probe_type_name(m->pool->probe.type), lns_health_state_name(before),
@@ -276,7 +268,7 @@ static void resolved_cb(void *arg, const lns_resolved_t *r)
 		h->has_v6 = r->has_v6;
 		memcpy(h->v4, r->v4, 4);
 		memcpy(h->v6, r->v6, 16);
-		h->resolved_at = wall_ms();
+		h->resolved_at = lns_wall_ms();
 		set_target(m);
 		if (changed)
 			lns_notice("probe: %s/%s %s resolved%s", m->pool->name, m->conf->name, m->conf->host,
@@ -318,7 +310,7 @@ lns_prober_t *lns_prober_new(struct ev_loop *loop, lns_prober_cb cb, void *arg, 
 	p->loop = loop;
 	p->cb = cb;
 	p->cb_arg = arg;
-	p->rng = (uint64_t)wall_ms() * 0x9e3779b97f4a7c15ull | 1;
+	p->rng = (uint64_t)lns_wall_ms() * 0x9e3779b97f4a7c15ull | 1;
 	p->env = lns_probe_env_new(loop, err);
 	if (!p->env) {
 		free(p);

@@ -32,7 +32,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 struct lns_web {
 	struct MHD_Daemon *daemon;
@@ -81,13 +80,6 @@ static bool reader_enter(void)
 
 /* ---- requests ---- */
 
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Builds the document of ep from the current view: /health from the status
  * view (every health detail), /pools from the answer view (exactly what DNS
  * workers answer from), /stats from the status view (its generation's
@@ -103,9 +95,9 @@ static json_t *endpoint_doc(lns_web_t *web, enum lns_web_endpoint ep, int *statu
 	const lns_view_t *v = ep == LNS_WEB_EP_POOLS ? lns_view_read_begin() : lns_view_status_read_begin();
 	json_t *doc = NULL;
 	if (v && ep == LNS_WEB_EP_STATS)
-		doc = lns_web_stats_json(v, has_stats ? &st : NULL, wall_ms());
+		doc = lns_web_stats_json(v, has_stats ? &st : NULL, lns_wall_ms());
 	else if (v)
-		doc = lns_web_endpoint_json(ep, v, wall_ms());
+		doc = lns_web_endpoint_json(ep, v, lns_wall_ms());
 	lns_view_read_end();
 	if (once)
 		lns_view_reader_unregister();
@@ -126,7 +118,7 @@ static json_t *events_doc(lns_web_t *web, struct MHD_Connection *conn, int *stat
 	}
 	lns_event_t *ev = lns_xmalloc(LNS_EVENTS_KEPT * sizeof(*ev));
 	size_t n = lns_events_read(web->has_hooks ? web->hooks.events : NULL, since, ev, LNS_EVENTS_KEPT, &next, &oldest);
-	json_t *doc = lns_web_events_json(ev, n, next, oldest, wall_ms());
+	json_t *doc = lns_web_events_json(ev, n, next, oldest, lns_wall_ms());
 	free(ev);
 	return doc;
 }
@@ -177,7 +169,7 @@ static enum MHD_Result reply_metrics(lns_web_t *web, struct MHD_Connection *conn
 	size_t len = 0;
 	bool once = reader_enter();
 	const lns_view_t *v = lns_view_status_read_begin();
-	char *text = v ? lns_web_metrics_render(v, has_stats ? &st : NULL, wall_ms(), &len) : NULL;
+	char *text = v ? lns_web_metrics_render(v, has_stats ? &st : NULL, lns_wall_ms(), &len) : NULL;
 	lns_view_read_end();
 	if (once)
 		lns_view_reader_unregister();
@@ -341,7 +333,7 @@ static json_t *do_write(lns_web_t *web, struct MHD_Connection *conn, const char 
 	}
 	int64_t until = 0;
 	bool drain = req->route.endpoint == LNS_WEB_EP_DRAIN;
-	if (drain && (*status = lns_web_drain_body(req->body, req->len, wall_ms(), &until, msg, sizeof(msg))) != 0)
+	if (drain && (*status = lns_web_drain_body(req->body, req->len, lns_wall_ms(), &until, msg, sizeof(msg))) != 0)
 		return lns_web_error_json(msg);
 	if (!drain && req->len) {
 		*status = MHD_HTTP_BAD_REQUEST;
