@@ -289,36 +289,6 @@ static int cmd_status(const ctx_t *c, char **args)
 	return rc;
 }
 
-static int cmd_health(const ctx_t *c, char **args)
-{
-	(void)args;
-	return get(c, "/api/v1/health", lns_ctl_print_health);
-}
-
-static int cmd_pools(const ctx_t *c, char **args)
-{
-	(void)args;
-	return get(c, "/api/v1/pools", lns_ctl_print_pools);
-}
-
-static int cmd_master(const ctx_t *c, char **args)
-{
-	(void)args;
-	return get(c, "/api/v1/master", lns_ctl_print_master);
-}
-
-static int cmd_nodes(const ctx_t *c, char **args)
-{
-	(void)args;
-	return get(c, "/api/v1/nodes", lns_ctl_print_nodes);
-}
-
-static int cmd_stats(const ctx_t *c, char **args)
-{
-	(void)args;
-	return get(c, "/api/v1/stats", lns_ctl_print_stats);
-}
-
 static int cmd_events(const ctx_t *c, char **args)
 {
 	char path[64];
@@ -425,20 +395,22 @@ static int cmd_reload(const ctx_t *c, char **args)
 static const struct command {
 	const char *name;
 	int nargs;
-	int (*run)(const ctx_t *, char **);
+	int (*run)(const ctx_t *, char **); /* NULL: GET path, shown by print */
 	const char *args; /* for the usage message */
+	const char *path;
+	printer_t print;
 } commands[] = {
-	{ "status", 0, cmd_status, "" },
-	{ "health", 0, cmd_health, "" },
-	{ "pools", 0, cmd_pools, "" },
-	{ "master", 0, cmd_master, "" },
-	{ "nodes", 0, cmd_nodes, "" },
-	{ "stats", 0, cmd_stats, "" },
-	{ "events", 0, cmd_events, " [--since SEQ] [-f]" },
-	{ "drain", 2, cmd_drain, " POOL MEMBER [--until T]" },
-	{ "undrain", 2, cmd_undrain, " POOL MEMBER" },
-	{ "elect", 0, cmd_elect, "" },
-	{ "reload", 0, cmd_reload, "" },
+	{ "status", 0, cmd_status, "", NULL, NULL },
+	{ "health", 0, NULL, "", "/api/v1/health", lns_ctl_print_health },
+	{ "pools", 0, NULL, "", "/api/v1/pools", lns_ctl_print_pools },
+	{ "master", 0, NULL, "", "/api/v1/master", lns_ctl_print_master },
+	{ "nodes", 0, NULL, "", "/api/v1/nodes", lns_ctl_print_nodes },
+	{ "stats", 0, NULL, "", "/api/v1/stats", lns_ctl_print_stats },
+	{ "events", 0, cmd_events, " [--since SEQ] [-f]", NULL, NULL },
+	{ "drain", 2, cmd_drain, " POOL MEMBER [--until T]", NULL, NULL },
+	{ "undrain", 2, cmd_undrain, " POOL MEMBER", NULL, NULL },
+	{ "elect", 0, cmd_elect, "", NULL, NULL },
+	{ "reload", 0, cmd_reload, "", NULL, NULL },
 };
 
 /* ---- main ---- */
@@ -530,7 +502,7 @@ static int run(int argc, char **argv)
 			fputs("levelnsctl: cannot start libcurl\n", stderr);
 			rc = LNS_CTL_REFUSED;
 		} else {
-			rc = cmd->run(&c, argv + optind + 1);
+			rc = cmd->run ? cmd->run(&c, argv + optind + 1) : get(&c, cmd->path, cmd->print);
 			lns_ctl_http_cleanup();
 		}
 	}
