@@ -34,7 +34,7 @@ bool lns_web_time_render(int64_t ms, char *buf, size_t size)
 }
 
 /* A wall-clock time, or null for 0 (never) and times that cannot be shown. */
-static json_t *time_json(int64_t ms)
+json_t *lns_web_time(int64_t ms)
 {
 	char buf[LNS_WEB_TIME_MAX];
 	if (ms <= 0 || !lns_web_time_render(ms, buf, sizeof(buf)))
@@ -128,7 +128,7 @@ static json_t *state_json(unsigned state)
 	return json_string(name ? name : "unknown");
 }
 
-static json_t *count_json(uint64_t n)
+json_t *lns_web_count(uint64_t n)
 {
 	return json_integer(n > (uint64_t)LLONG_MAX ? LLONG_MAX : (json_int_t)n);
 }
@@ -161,7 +161,7 @@ static json_t *history_json(const lns_health_t *h)
 	for (unsigned k = 0; k < n; k++) {
 		const lns_health_change_t *c = &h->history[(first + k) % LNS_HEALTH_HISTORY];
 		json_t *o = json_object();
-		json_object_set_new(o, "at", time_json(c->at));
+		json_object_set_new(o, "at", lns_web_time(c->at));
 		json_object_set_new(o, "from", state_json(c->from));
 		json_object_set_new(o, "to", state_json(c->to));
 		json_object_set_new(o, "reason", lns_web_string(c->reason, sizeof(c->reason)));
@@ -188,13 +188,13 @@ static json_t *member_health_json(const lns_pool_state_t *st, unsigned j)
 	/* 0 until a probe has succeeded: no round trip measured yet */
 	json_object_set_new(o, "rtt_ms", h->rtt_ms > 0 && isfinite(h->rtt_ms) ? json_real(h->rtt_ms) : json_null());
 	json_object_set_new(o, "interval_ms", json_integer(h->interval_ms));
-	json_object_set_new(o, "changed_at", time_json(h->changed_at));
-	json_object_set_new(o, "probes", count_json(h->probes));
-	json_object_set_new(o, "failures", count_json(h->failures));
+	json_object_set_new(o, "changed_at", lns_web_time(h->changed_at));
+	json_object_set_new(o, "probes", lns_web_count(h->probes));
+	json_object_set_new(o, "failures", lns_web_count(h->failures));
 	json_object_set_new(o, "ok_streak", json_integer(h->ok_streak));
 	json_object_set_new(o, "fail_streak", json_integer(h->fail_streak));
 	json_object_set_new(o, "drained", json_boolean(h->drained));
-	json_object_set_new(o, "drained_until", h->drained ? time_json(h->drained_until) : json_null());
+	json_object_set_new(o, "drained_until", h->drained ? lns_web_time(h->drained_until) : json_null());
 	json_object_set_new(o, "load", h->load >= 0 ? json_integer(h->load) : json_null());
 	json_object_set_new(o, "history", history_json(h));
 	return o;
@@ -287,8 +287,8 @@ static json_t *document(const lns_view_t *v, int64_t now_ms, json_t *(*pool)(con
 		if (v->pools[i] && v->pools[i]->conf)
 			json_array_append_new(pools, pool(v->pools[i]));
 	json_object_set_new(doc, "pools", pools);
-	json_object_set_new(doc, "generation", count_json(v->generation));
-	json_object_set_new(doc, "generated_at", time_json(now_ms));
+	json_object_set_new(doc, "generation", lns_web_count(v->generation));
+	json_object_set_new(doc, "generated_at", lns_web_time(now_ms));
 	return doc;
 }
 
@@ -311,16 +311,16 @@ json_t *lns_web_master_json(const lns_view_t *v, int64_t now_ms)
 	if (!c)
 		return o;
 	json_object_set_new(o, "master", c->master[0] ? lns_web_string(c->master, sizeof(c->master)) : json_null());
-	json_object_set_new(o, "term", count_json(c->term));
-	json_object_set_new(o, "since", time_json(c->since));
-	json_object_set_new(o, "lease_expires", c->lease_expires ? time_json(c->lease_expires) : json_null());
-	json_object_set_new(o, "seq", count_json(c->seq));
+	json_object_set_new(o, "term", lns_web_count(c->term));
+	json_object_set_new(o, "since", lns_web_time(c->since));
+	json_object_set_new(o, "lease_expires", c->lease_expires ? lns_web_time(c->lease_expires) : json_null());
+	json_object_set_new(o, "seq", lns_web_count(c->seq));
 	json_object_set_new(o, "stale", json_boolean(c->stale));
 	json_object_set_new(o, "node", name_json(v->config->node));
 	json_object_set_new(o, "role", name_json(c->role));
 	json_object_set_new(o, "is_master", json_boolean(c->is_master));
 	json_object_set_new(o, "clustered", json_boolean(c->clustered));
-	json_object_set_new(o, "generated_at", time_json(now_ms));
+	json_object_set_new(o, "generated_at", lns_web_time(now_ms));
 	return o;
 }
 
@@ -335,7 +335,7 @@ json_t *lns_web_nodes_json(const lns_view_t *v, int64_t now_ms)
 		json_object_set_new(o, "address", n->address[0] ? lns_web_string(n->address, sizeof(n->address)) : json_null());
 		json_object_set_new(o, "priority", json_integer(n->priority));
 		json_object_set_new(o, "role", name_json(n->role));
-		json_object_set_new(o, "term", count_json(n->term));
+		json_object_set_new(o, "term", lns_web_count(n->term));
 		json_object_set_new(o, "heartbeat_age_ms", n->heard_ms_ago >= 0 ? json_integer(n->heard_ms_ago) : json_null());
 		json_object_set_new(o, "reachable", json_boolean(n->reachable));
 		json_object_set_new(o, "self", json_boolean(n->self));
@@ -344,11 +344,11 @@ json_t *lns_web_nodes_json(const lns_view_t *v, int64_t now_ms)
 		json_array_append_new(nodes, o);
 	}
 	for (unsigned r = 0; c && r < c->n_dropped; r++)
-		json_object_set_new(dropped, c->dropped[r].reason, count_json(c->dropped[r].count));
+		json_object_set_new(dropped, c->dropped[r].reason, lns_web_count(c->dropped[r].count));
 	json_object_set_new(doc, "nodes", nodes);
 	json_object_set_new(doc, "dropped", dropped);
-	json_object_set_new(doc, "elections", count_json(c ? c->elections : 0));
-	json_object_set_new(doc, "generated_at", time_json(now_ms));
+	json_object_set_new(doc, "elections", lns_web_count(c ? c->elections : 0));
+	json_object_set_new(doc, "generated_at", lns_web_time(now_ms));
 	return doc;
 }
 

@@ -88,6 +88,11 @@ json_t *lns_web_pools_json(const lns_view_t *v, int64_t now_ms);
 json_t *lns_web_master_json(const lns_view_t *v, int64_t now_ms);
 json_t *lns_web_nodes_json(const lns_view_t *v, int64_t now_ms);
 json_t *lns_web_endpoint_json(enum lns_web_endpoint ep, const lns_view_t *v, int64_t now_ms);
+/* A counter as a JSON integer (capped at the largest json_int_t), and a
+ * wall-clock time in ms as RFC 3339 text (null for 0 or out of range). */
+json_t *lns_web_count(uint64_t n);
+json_t *lns_web_time(int64_t ms);
+
 /* {"error": msg} */
 json_t *lns_web_error_json(const char *msg);
 
