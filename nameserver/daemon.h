@@ -1,7 +1,8 @@
 /*
- * nameserver/daemon: parts of levelnsd's control thread kept beside
- * main.c, which wires the modules together: the drains kept across
- * restarts, and the events the API shows. Control thread only.
+ * nameserver/daemon: parts of levelnsd kept beside main.c, which wires the
+ * modules together: the command line (options.c), the drains kept across
+ * restarts (drains.c) and the events the API shows (eventscan.c). Control
+ * thread only.
  */
 #ifndef LNS_NAMESERVER_DAEMON_H
 #define LNS_NAMESERVER_DAEMON_H
@@ -11,7 +12,31 @@
 #include "core/view.h"
 #include "probe/probe.h"
 
+#include <stdbool.h>
 #include <stddef.h>
+
+/* The command line. */
+typedef struct lns_options {
+	const char *config;
+	bool foreground;
+	bool check;
+	const char *listen[LNS_MAX_LISTEN];
+	unsigned n_listen;
+	long port;
+	int ready_fd;
+	const char *http;
+	bool allow_root;
+} lns_options_t;
+
+/* Fills o from the command line (o holds the defaults); prints the usage
+ * and exits 0 on -h, 2 on a bad option; -V prints the versions and exits. */
+void lns_daemon_parse_args(lns_options_t *o, int argc, char **argv);
+/* The command line's -a and -p replace what cfg says. Returns 0, or an
+ * error with the reason in err. */
+int lns_daemon_apply_overrides(const lns_options_t *o, lns_config_t *cfg, lns_err_t *err);
+/* --check-config: the summary of v, and per pool the worst-case times to
+ * stop answering a dead member. */
+void lns_daemon_print_check(const lns_options_t *o, const lns_view_t *v);
 
 /* Writes the prober's drains of cfg's pools to cluster.state_dir/drains
  * when they changed since the last save or load (temporary file, fsync,

@@ -8,5 +8,5 @@ nameserver_libnameserver_a_CPPFLAGS = $(AM_CPPFLAGS) $(LDNS_CFLAGS) $(URCU_CFLAG
 NAMESERVER_LIBS = nameserver/libnameserver.a $(LDNS_LIBS) $(EV_LIBS)
 
 sbin_PROGRAMS += levelnsd
-levelnsd_SOURCES = nameserver/main.c nameserver/daemon.h nameserver/drains.c nameserver/eventscan.c
+levelnsd_SOURCES = nameserver/main.c nameserver/daemon.h nameserver/drains.c nameserver/eventscan.c nameserver/options.c
 levelnsd_LDADD = $(NAMESERVER_LIBS) $(ELECTION_LIBS) $(PROBE_LIBS) $(WEB_LIBS) $(CORE_LIBS)

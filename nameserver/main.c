@@ -26,7 +26,6 @@
 
 #include <errno.h>
 #include <ev.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -37,19 +36,8 @@
 #include <string.h>
 #include <unistd.h>
 
-typedef struct options {
-	const char *config;
-	bool foreground;
-	bool check;
-	const char *listen[LNS_MAX_LISTEN];
-	unsigned n_listen;
-	long port;
-	int ready_fd;
-	const char *http;
-	bool allow_root;
-} options_t;
 
-static options_t opt = { .config = SYSCONFDIR "/levelns/levelns.conf", .port = -1, .ready_fd = -1 };
+static lns_options_t opt = { .config = SYSCONFDIR "/levelns/levelns.conf", .port = -1, .ready_fd = -1 };
 static lns_privs_t privs; /* who levelnsd runs as once its sockets are open */
 static lns_ns_t *ns;
 static lns_web_t *web;
@@ -468,52 +456,13 @@ static void start_generation(lns_view_t *v)
 	lns_view_free(v);
 }
 
-static void usage(FILE *to)
-{
-	fprintf(to,
-		"usage: levelnsd [-c FILE] [-f] [-a ADDR[@PORT]]... [-p PORT] [--check-config] [--ready-fd N] [--allow-root]\n"
-		"  -c FILE           configuration file (default %s)\n"
-		"  -f                stay in the foreground and log to stderr\n"
-		"  -a ADDR[@PORT]    listen on this address instead of the configured ones (repeatable)\n"
-		"  -p PORT           listen on this port instead of the configured one\n"
-		"  --check-config    check the configuration and zones, print a summary, and exit\n"
-		"  --ready-fd N      write \"ready\\n\" to file descriptor N once every listener is up\n"
-		"  --http ADDR[@PORT]|none  serve the admin API there instead of http.listen, or not at all\n"
-		"  --allow-root      started as root, stay root instead of running as server.user\n"
-		"  -V                print the version and the libraries, and exit\n",
-		opt.config);
-}
-
-/* The command line's -a and -p replace what the file says. */
-static int apply_overrides(lns_config_t *cfg, lns_err_t *err)
-{
-	if (opt.n_listen) {
-		for (unsigned i = 0; i < opt.n_listen; i++) {
-			uint16_t port = opt.port >= 0 ? (uint16_t)opt.port : LNS_DEFAULT_PORT;
-			if (lns_addr_parse(opt.listen[i], port, &cfg->listen[i], err) != 0)
-				return LNS_EPARSE;
-		}
-		cfg->n_listen = opt.n_listen;
-	} else if (opt.port >= 0) {
-		for (unsigned i = 0; i < cfg->n_listen; i++)
-			lns_addr_set_port(&cfg->listen[i], (uint16_t)opt.port);
-	}
-	if (opt.http && strcmp(opt.http, "none") == 0)
-		cfg->http_enabled = false;
-	else if (opt.http && lns_addr_parse(opt.http, 8053, &cfg->http_listen, err) != 0)
-		return LNS_EPARSE;
-	else if (opt.http)
-		cfg->http_enabled = true;
-	return 0;
-}
-
 static lns_view_t *load(lns_err_t *err)
 {
 	lns_config_t *cfg;
 	lns_zonedb_t *db;
 	if (lns_config_load(opt.config, &cfg, err) != 0)
 		return NULL;
-	if (apply_overrides(cfg, err) != 0 || lns_ns_zones_load(cfg, &db, err) != 0) {
+	if (lns_daemon_apply_overrides(&opt, cfg, err) != 0 || lns_ns_zones_load(cfg, &db, err) != 0) {
 		lns_config_free(cfg);
 		return NULL;
 	}
@@ -617,80 +566,6 @@ static void stop_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	ev_break(loop, EVBREAK_ALL);
 }
 
-static void parse_args(int argc, char **argv)
-{
-	static const struct option longs[] = {
-		{ "check-config", no_argument, NULL, 'C' },
-		{ "ready-fd", required_argument, NULL, 'R' },
-		{ "http", required_argument, NULL, 'H' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "allow-root", no_argument, NULL, 'A' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-	long v;
-	while ((c = getopt_long(argc, argv, "c:fa:p:hV", longs, NULL)) != -1) {
-		switch (c) {
-		case 'c': opt.config = optarg; break;
-		case 'f': opt.foreground = true; break;
-		case 'a':
-			if (opt.n_listen == LNS_MAX_LISTEN) {
-				fprintf(stderr, "levelnsd: at most %d -a options\n", LNS_MAX_LISTEN);
-				exit(2);
-			}
-			opt.listen[opt.n_listen++] = optarg;
-			break;
-		case 'p':
-			if (lns_parse_long(optarg, 0, 65535, &opt.port) != 0) {
-				fprintf(stderr, "levelnsd: -p needs a port number (0-65535), not '%s'\n", optarg);
-				exit(2);
-			}
-			break;
-		case 'C': opt.check = true; break;
-		case 'H': opt.http = optarg; break;
-		case 'R':
-			if (lns_parse_long(optarg, 0, 65535, &v) != 0) {
-				fprintf(stderr, "levelnsd: --ready-fd needs a file descriptor number\n");
-				exit(2);
-			}
-			opt.ready_fd = (int)v;
-			break;
-		case 'A': opt.allow_root = true; break;
-		case 'V': lns_version_print(stdout, "levelnsd", PACKAGE_VERSION); exit(0);
-		case 'h': usage(stdout); exit(0);
-		default: usage(stderr); exit(2);
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "levelnsd: unexpected argument '%s'\n", argv[optind]);
-		usage(stderr);
-		exit(2);
-	}
-}
-
-/* --check-config: the summary, and per pool the worst-case detection
- * times with the defaults it uses. */
-static void print_check(const lns_view_t *v)
-{
-	const lns_config_t *cfg = v->config;
-	printf("levelnsd: %s: ok, %u zones, %zu records, %u pools\n", opt.config, v->zones->n_zones, v->zones->n_records,
-		cfg->n_pools);
-	for (unsigned i = 0; i < cfg->n_pools; i++) {
-		const lns_pool_conf_t *p = &cfg->pools[i];
-		unsigned r = lns_pool_detect_refused_ms(p), b = lns_pool_detect_blackhole_ms(p);
-		printf("pool %s: %s, %u members, %s probe", p->name, lns_policy_name(p->policy), p->n_members,
-			lns_probe_type_name(p->probe.type));
-		if (p->probe.type == LNS_PROBE_NONE) {
-			printf(" (members always count as up)\n");
-			continue;
-		}
-		printf("; worst case to stop answering a dead member: refusing %u ms, blackholed %u ms (server side);"
-		       " a client sees up to %.1f s and %.1f s with the TTL of %u s\n",
-			r, b, (r + p->ttl * 1000.0) / 1000.0, (b + p->ttl * 1000.0) / 1000.0, p->ttl);
-	}
-}
-
 static void announce(const lns_view_t *v)
 {
 	char list[LNS_MAX_LISTEN * 64] = "", one[64];
@@ -713,7 +588,7 @@ static void announce(const lns_view_t *v)
 int main(int argc, char **argv)
 {
 	lns_err_t err;
-	parse_args(argc, argv);
+	lns_daemon_parse_args(&opt, argc, argv);
 	lns_log_init(opt.foreground || opt.check, "levelnsd");
 
 	lns_view_t *v = load(&err);
@@ -722,7 +597,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (opt.check) {
-		print_check(v);
+		lns_daemon_print_check(&opt, v);
 		lns_view_free(v);
 		return 0;
 	}

@@ -100,10 +100,10 @@ while read -r file table key; do
 done <"$T/keys"
 
 # ---- every levelnsd option in levelnsd(8) ----
-MAIN=$top_srcdir/nameserver/main.c
+MAIN=$top_srcdir/nameserver/options.c
 shorts=$(sed -n 's/.*getopt_long(argc, argv, "\([^"]*\)".*/\1/p' "$MAIN" | tr -d ':')
 longs=$(sed -n 's/^[ \t]*{ "\([a-z-]*\)", [a-z_]*_argument,.*/\1/p' "$MAIN")
-check "levelnsd's options are found in main.c ('$shorts'; $(echo $longs))" [ -n "$shorts" ] && [ -n "$longs" ]
+check "levelnsd's options are found in options.c ('$shorts'; $(echo $longs))" [ -n "$shorts" ] && [ -n "$longs" ]
 for o in $(echo "$shorts" | sed 's/./& /g'); do
 	check "levelnsd -$o is documented in levelnsd.8" grep -Eq "Fl [a-zA-Z]*$o" "$DOC/levelnsd.8"
 done
